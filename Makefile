@@ -1,0 +1,57 @@
+# dudao_sim — set-up and everyday commands.
+#   make run    create .venv if missing, install, run the main job on the bundled data
+#   make test   same set-up, then ruff + the full test suite
+#   make lab    JupyterLab on notebooks/
+# Re-running is fast: the install step re-runs only when pyproject.toml changes.
+
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+EXTRAS ?= dev
+
+# The newest of python3.13/3.12/3.11 that actually runs (a pyenv shim can exist and fail).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	if $$p -c 'import sys, venv; assert sys.version_info >= (3, 11)' >/dev/null 2>&1; then \
+	echo $$p; break; fi; done)
+
+# Debian packages the project needs on a fresh machine (CJK fonts for Chinese figure labels).
+SYSDEPS := fonts-noto-cjk fonts-wqy-zenhei
+
+.PHONY: run test lint lab sysdeps clean venv
+
+venv: $(STAMP)
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.11 found (tried python3.13, python3.12, python3.11, python3)"; exit 1; }
+	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/dudao-sim hierarchy
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check dudao_sim tests tools
+	$(VENV)/bin/ruff format --check dudao_sim tests tools
+
+test: lint
+	$(VENV)/bin/pytest -q
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+sysdeps:
+	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "Debian packages present: $(SYSDEPS)"; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
