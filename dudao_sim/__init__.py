@@ -6,11 +6,24 @@ Public names::
     hunan = ds.load_province("hunan")            # bundled data, validated
     toy = ds.synthetic_province(n_counties=3, seed=1)
     graph = ds.build_hierarchy(hunan, granularity="full")
+    ds.inspectorate_by_city(graph)               # 1:5 ratio, full-time band, coverage by 市州
+    reform = ds.load_scenario("reform_2021")     # lever values of a shipped scenario
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from dudao_sim.data import DataError, Province, bundled_provinces, load_province
+from dudao_sim.hierarchy import build_hierarchy
+from dudao_sim.hierarchy_analysis import (
+    depth,
+    inspectorate_by_city,
+    inspectorate_by_county,
+    path_to_province,
+    span_of_control,
+)
+from dudao_sim.inspectorate import InspectorateSpec, assign_badged_zones, staff_inspectorate
+from dudao_sim.levers import LEVERS, lever_table
+from dudao_sim.scenarios import compose, load_scenario, scenario_names
 from dudao_sim.synthetic import synthetic_province, write_synthetic_province
 
 try:
@@ -19,11 +32,25 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
 __all__ = [
+    "LEVERS",
     "DataError",
+    "InspectorateSpec",
     "Province",
     "__version__",
+    "assign_badged_zones",
+    "build_hierarchy",
     "bundled_provinces",
+    "compose",
+    "depth",
+    "inspectorate_by_city",
+    "inspectorate_by_county",
+    "lever_table",
     "load_province",
+    "load_scenario",
+    "path_to_province",
+    "scenario_names",
+    "span_of_control",
+    "staff_inspectorate",
     "synthetic_province",
     "write_synthetic_province",
 ]
