@@ -36,11 +36,11 @@ run: $(STAMP)
 	$(VENV)/bin/dudao-sim hierarchy
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check dudao_sim tests tools
-	$(VENV)/bin/ruff format --check dudao_sim tests tools
+	$(VENV)/bin/ruff check dudao_sim tests tools conftest.py
+	$(VENV)/bin/ruff format --check dudao_sim tests tools conftest.py
 
 test: lint
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --nbval --nbval-current-env tests notebooks
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
