@@ -12,6 +12,7 @@ Public names::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from dudao_sim.agents import Government, Inspector, School, SupervisionOffice
 from dudao_sim.data import DataError, Province, bundled_provinces, load_province
 from dudao_sim.hierarchy import build_hierarchy
 from dudao_sim.hierarchy_analysis import (
@@ -23,6 +24,7 @@ from dudao_sim.hierarchy_analysis import (
 )
 from dudao_sim.inspectorate import InspectorateSpec, assign_badged_zones, staff_inspectorate
 from dudao_sim.levers import LEVERS, lever_table
+from dudao_sim.model import SupervisionModel
 from dudao_sim.scenarios import compose, load_scenario, scenario_names
 from dudao_sim.synthetic import synthetic_province, write_synthetic_province
 
@@ -34,8 +36,13 @@ except PackageNotFoundError:  # running from a source tree without installation
 __all__ = [
     "LEVERS",
     "DataError",
+    "Government",
+    "Inspector",
     "InspectorateSpec",
     "Province",
+    "School",
+    "SupervisionModel",
+    "SupervisionOffice",
     "__version__",
     "assign_badged_zones",
     "build_hierarchy",
