@@ -163,6 +163,12 @@ class SupervisionModel(mesa.Model):
         self.published = False
         self.reports: dict[str, float] = {}
 
+    def record(self, event: str, value: np.ndarray | float) -> None:
+        """Add to this month's count of ``event``: a number, or the true cells of a mask."""
+        if isinstance(value, np.ndarray):
+            value = np.count_nonzero(value) if value.dtype == bool else value.sum()
+        self.events[event] += float(value)
+
     @property
     def in_reform(self) -> bool:
         """True once the warm-up is over and the scenario's levers are in force."""

@@ -93,7 +93,7 @@ class Conditions(Mechanism):
         prob.state[rebound] = _P.HIDDEN
         prob.severity[rebound] = 0.2 + 0.6 * u[..., 1][rebound]
         prob.arisen[rebound] = t
-        model.events[f"rebounds_{kind}"] += float(rebound.sum())
+        model.record(f"rebounds_{kind}", rebound)
 
         # New problems.
         arise = (prob.state == _P.NONE) & active & (u[..., 0] < hazard)
@@ -104,11 +104,11 @@ class Conditions(Mechanism):
         prob.closed[arise] = NEVER
         prob.n_orders[arise] = 0
         prob.n_detections[arise] = 0
-        model.events[f"new_problems_{kind}"] += float(arise.sum())
+        model.record(f"new_problems_{kind}", arise)
 
         # Growth of unrectified problems.
-        present = prob.present
-        prob.severity[present] = np.minimum(1.0, prob.severity[present] + a["severity_growth"])
+        np.add(prob.severity, a["severity_growth"], out=prob.severity, where=prob.present)
+        np.minimum(prob.severity, 1.0, out=prob.severity)
 
         # Self-supervision finds and fixes hidden problems (六); governments at base capacity.
         capacity = getattr(table, "self_capacity", None)
@@ -118,7 +118,7 @@ class Conditions(Mechanism):
         prob.state[fixed] = _P.CLOSED
         prob.severity[fixed] = 0.0
         prob.closed[fixed] = t
-        model.events[f"self_fixed_{kind}"] += float(fixed.sum())
+        model.record(f"self_fixed_{kind}", fixed)
 
         # Incidents: a present safety problem turns into an incident (十六), which reveals it.
         safety = table.areas.index("safety")
@@ -134,7 +134,7 @@ class Conditions(Mechanism):
         table.incidents_year[incident] += 1
         model.incidents[kind] = incident
         model.incidents_known[kind] = known_before
-        model.events[f"incidents_{kind}"] += float(incident.sum())
+        model.record(f"incidents_{kind}", incident)
 
     def _quality(self, model: SupervisionModel) -> None:
         a = model.assumptions

@@ -89,10 +89,10 @@ class Consequences(Mechanism):
         for r, (lever, weight) in _RUNGS.items():
             applied = (rung == r) & bool(lv[lever])
             felt = np.where(applied, a[weight], felt)
-            model.events[f"sanction_{Sanction(r).name.lower()}_{key}"] += float(applied.sum())
+            model.record(f"sanction_{Sanction(r).name.lower()}_{key}", applied)
         held = (rung >= Sanction.ACCOUNTABILITY) & (u < strength)
         felt = np.where(held, a["weight_accountability"] * (0.5 + 0.5 * strength), felt)
-        model.events[f"sanction_accountability_{key}"] += float(held.sum())
+        model.record(f"sanction_accountability_{key}", held)
         severe = held & (rung == Sanction.SEVERE)
         felt = np.where(severe, 1.0, felt)
         if key == "school" and lv["private_school_sanctions"]:
@@ -104,16 +104,16 @@ class Consequences(Mechanism):
             schools.badged[revoke] = NEVER  # a closed school leaves its zone
             schools.effort[replace] = np.maximum(schools.effort[replace], a["new_leader_effort"])
             schools.fake[replace] = 0.0
-            model.events["licences_revoked"] += float(revoke.sum())
-            model.events["leaders_replaced"] += float(replace.sum())
+            model.record("licences_revoked", revoke)
+            model.record("leaders_replaced", replace)
         table.sanction = np.where(trigger, rung, table.sanction).astype(np.int8)
         table.last_sanction = np.where(trigger, t, table.last_sanction).astype(np.int32)
         table.n_sanctions_12m = np.where(
             trigger, np.where(recent, table.n_sanctions_12m + 1, 1), table.n_sanctions_12m
         ).astype(np.int16)
         value[:] = np.maximum(value, felt)
-        model.events[f"sanctioned_{key}"] += float((trigger & (felt > a["criticism_weight"])).sum())
-        model.events[f"sanction_triggers_{key}"] += float(trigger.sum())
+        model.record(f"sanctioned_{key}", trigger & (felt > a["criticism_weight"]))
+        model.record(f"sanction_triggers_{key}", trigger)
 
     def _incentives(self, model: SupervisionModel, table: UnitTable) -> None:
         """Results steer resources and commendation (十三)."""
@@ -132,4 +132,4 @@ class Consequences(Mechanism):
         prob = table.problems
         grave = found & (prob.severity > model.assumptions["referral_severity"])
         cols = [table.areas.index(a) for a in ("ethics", "governance")]
-        model.events["referrals"] += float(grave[:, cols].sum())
+        model.record("referrals", grave[:, cols])

@@ -86,12 +86,12 @@ class Detection(Mechanism):
             key = "school" if kind is UnitKind.SCHOOL else "government"
             model.found[key] = found
             model.fake_caught[key] = caught
-            model.events[f"detections_{key}"] += float(found.sum())
-            model.events[f"fakes_caught_{key}"] += float(caught.sum())
+            model.record(f"detections_{key}", found)
+            model.record(f"fakes_caught_{key}", caught)
             # Inspectors who suppressed what they saw accumulate misconduct (十九).
             colluders = visits.inspector[sel][suppressed & (visits.inspector[sel] >= 0)]
             np.add.at(ins.misconduct, colluders, 1)
-            model.events["collusions"] += float(suppressed.sum())
+            model.record("collusions", suppressed)
         self._complaints(model)
 
     def _detect(
@@ -139,7 +139,7 @@ class Detection(Mechanism):
         caught = hit & (prob.state == _P.FAKE)
         present_seen = (prob.present[units] & ~(prob.state[units] == _P.OPEN)).any(axis=1)
         suppressed = colludes & present_seen
-        model.events[f"present_at_visits_{kind.name.lower()}"] += float((hidden.sum(axis=1)).sum())
+        model.record(f"present_at_visits_{kind.name.lower()}", hidden.sum(axis=1))
         return found, caught, suppressed
 
     def _complaints(self, model: SupervisionModel) -> None:
@@ -153,7 +153,7 @@ class Detection(Mechanism):
         badged = (schools.badged >= 0)[:, None]
         complaint = (prob.state == _P.HIDDEN) & badged & (u < a["p_complaint"] * prob.severity)
         model.found["school"] |= complaint
-        model.events["complaints"] += float(complaint.sum())
+        model.record("complaints", complaint)
         # A complaint about a zone whose inspector hid problems exposes the inspector.
         exposed = schools.badged[complaint.any(axis=1)]
         exposed = exposed[ins.misconduct[exposed] > 0]

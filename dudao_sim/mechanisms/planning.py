@@ -48,7 +48,7 @@ class Planning(Mechanism):
             delivered = offices.spent / np.maximum(offices.budget, 1.0)
             short = (offices.plan_visits > 0) & (delivered < 0.8)
             offices.effort[short] = np.minimum(1.5, offices.effort[short] + 0.1)
-            model.events["plans_short"] += float(short.sum())
+            model.record("plans_short", short)
         per_school = float(levers["budget_per_school_yuan"])
         city_of_school = model.state.governments.parent[schools.county]
         schools_in_city = np.bincount(model.office_of_gov[city_of_school], minlength=offices.n)
@@ -60,7 +60,7 @@ class Planning(Mechanism):
         affordable = offices.budget / a["cost_per_visit_yuan"]
         offices.plan_visits = np.minimum(capacity, affordable)
         offices.plan_reported[:] = bool(levers["plan_reporting"])
-        model.events["plans_reported"] += float(offices.plan_reported.sum())
+        model.record("plans_reported", offices.plan_reported)
 
         # Rotation plans name each school's month; schools read the published plan.
         schools.plan_month[:] = NEVER

@@ -105,4 +105,4 @@ class Reporting(Mechanism):
             ratio = np.divide(reported, known_all, out=np.ones(n), where=known_all > 0)
             exposed = confirmed & (ratio < 1.0 - a["misreport_tolerance"])
             model.pending["government"] = exposed
-            model.events["misreports_exposed"] += float(exposed.sum())
+            model.record("misreports_exposed", exposed)

@@ -74,7 +74,7 @@ class Results(Mechanism):
             prob.n_detections[mask] += 1
         table.fakes_caught_year += caught.sum(axis=1).astype(np.int16)
         prob.recheck[prob.recheck == t] = NEVER  # this month's re-checks are done
-        model.events[f"fed_back_{key}"] += float(found.sum())
+        model.record(f"fed_back_{key}", found)
 
     def _rectify(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         a, lv, t = model.assumptions, model.levers, model.t
@@ -84,7 +84,7 @@ class Results(Mechanism):
         if not lv["problem_ledger"]:
             forgotten = open_ & (t - prob.detected > a["months_to_forget_without_ledger"])
             prob.state[forgotten] = _P.HIDDEN
-            model.events[f"forgotten_{key}"] += float(forgotten.sum())
+            model.record(f"forgotten_{key}", forgotten)
             open_ &= ~forgotten
         cross = np.array([area in CROSS_DEPARTMENT for area in table.areas])
         help_ = 1.0 + cross * a["member_rectification_boost"] * float(lv["member_unit_engagement"])
@@ -96,10 +96,10 @@ class Results(Mechanism):
         genuine = open_ & (u < p_fix)
         fake = open_ & ~genuine & (u < p_fix + p_fake)
         on_time = genuine & ((prob.deadline == NEVER) | (t <= prob.deadline))
-        model.events[f"closed_genuine_{key}"] += float(genuine.sum())
-        model.events[f"closed_on_time_{key}"] += float(on_time.sum())
-        model.events[f"closed_fake_{key}"] += float(fake.sum())
-        model.events[f"months_to_close_{key}"] += float((t - prob.detected)[genuine | fake].sum())
+        model.record(f"closed_genuine_{key}", genuine)
+        model.record(f"closed_on_time_{key}", on_time)
+        model.record(f"closed_fake_{key}", fake)
+        model.record(f"months_to_close_{key}", (t - prob.detected)[genuine | fake])
         prob.state[genuine] = _P.CLOSED
         prob.severity[genuine] = 0.0
         prob.state[fake] = _P.FAKE
@@ -118,7 +118,8 @@ class Results(Mechanism):
         prob = table.problems
         share = float(lv["recheck_share"])
         delay = int(lv["recheck_delay_months"])
-        p = np.full(prob.state.shape, share)
+        unit, area = np.nonzero(closing)
+        p = np.full(len(unit), share)
         if timing == "risk_based":
             risk = (
                 1.0
@@ -126,18 +127,19 @@ class Results(Mechanism):
                 + 2.0 * table.fakes_caught_year
                 + (table.rating == Rating.FAIL)
             )
-            mean = risk[closing.any(axis=1)].mean() if closing.any() else 1.0
-            p = np.minimum(1.0, share * (risk / mean))[:, None] * np.ones(prob.state.shape[1])
-        u = model.streams.uniform(f"recheck_{key}", t, (*prob.state.shape, 2))
-        chosen = closing & (u[..., 0] < p)
+            p = np.minimum(1.0, share * risk[unit] / risk[unit].mean())
+        # Counter-based draws per closed slot: only closures draw, keyed by (unit, area).
+        slot = unit * prob.state.shape[1] + area
+        chosen = model.streams.uniform_at(f"recheck_{key}", t, slot) < p
         if timing == "fixed":
-            when = np.full(prob.state.shape, t + delay)
+            when = np.full(len(unit), t + delay)
         elif timing == "random":
-            when = t + 1 + np.floor(u[..., 1] * (2 * delay - 1)).astype(np.int64)
+            u = model.streams.uniform_at(f"recheck_when_{key}", t, slot)
+            when = t + 1 + np.floor(u * (2 * delay - 1)).astype(np.int64)
         else:  # risk_based: sooner for the riskiest
-            when = np.full(prob.state.shape, t + max(1, delay // 2))
-        prob.recheck[chosen] = when[chosen]
-        model.events[f"rechecks_scheduled_{key}"] += float(chosen.sum())
+            when = np.full(len(unit), t + max(1, delay // 2))
+        prob.recheck[unit[chosen], area[chosen]] = when[chosen]
+        model.events[f"rechecks_scheduled_{key}"] += float(np.count_nonzero(chosen))
 
     def _orders(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         a, lv, t = model.assumptions, model.levers, model.t
@@ -148,7 +150,7 @@ class Results(Mechanism):
         prob.n_orders[late] += 1
         prob.deadline[late] = t + int(a["order_extension_months"])
         table.orders_year += late.sum(axis=1).astype(np.int16)
-        model.events[f"orders_{key}"] += float(late.sum())
+        model.record(f"orders_{key}", late)
         laggard = late.any(axis=1)
         model.laggards[key] = laggard
         if lv["joint_liability"] and key == "school":
@@ -173,7 +175,7 @@ class Results(Mechanism):
         )
         model.rated[key] = True
         for r in (Rating.PASS, Rating.BASIC_PASS, Rating.FAIL):
-            model.events[f"rated_{r.name.lower()}_{key}"] += float((table.rating == r).sum())
+            model.record(f"rated_{r.name.lower()}_{key}", table.rating == r)
 
     def _publish(self, model: SupervisionModel) -> None:
         """Published reports (九) let units see their county peers' supervision outcomes."""

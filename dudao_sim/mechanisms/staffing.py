@@ -62,7 +62,7 @@ class Staffing(Mechanism):
         model.misconduct_reported[:] = False
         for mask, event in ((leave, "inspectors_left"), (caught & ~leave, "misconduct_exits")):
             ins.active[mask] = False
-            model.events[event] += float(mask.sum())
+            model.record(event, mask)
         gone = leave | caught
         if gone.any():
             schools = model.state.schools
@@ -106,8 +106,8 @@ class Staffing(Mechanism):
         want_pt = np.clip(np.minimum(want_pt, affordable_pt), 0, None)
         hires_ft = np.where(county_office, np.minimum(want_ft, pool), 0).astype(int)
         hires_pt = np.where(county_office, np.minimum(want_pt, pool - hires_ft), 0).astype(int)
-        model.events["recruited_full_time"] += float(hires_ft.sum())
-        model.events["recruited_part_time"] += float(hires_pt.sum())
+        model.record("recruited_full_time", hires_ft)
+        model.record("recruited_part_time", hires_pt)
         u = model.streams.uniform("recruits", t, (ins.n, 2))
         vacant = ~ins.active
         # Fill the first vacant slots of each office: full-time first, then part-time.

@@ -250,7 +250,7 @@ class SupervisionVisits(Mechanism):
         )
         city = govs.parent[schools.county[chosen]]
         office = model.office_of_gov[city]
-        model.events["special_supervisions"] += float(hot.sum())
+        model.record("special_supervisions", hot)
         return _visits(
             UnitKind.SCHOOL,
             chosen,
@@ -380,8 +380,10 @@ class SupervisionVisits(Mechanism):
         school = visits.kind == UnitKind.SCHOOL
         if not school.any():
             return 0
-        pairs = np.unique(visits.unit[school] * 8 + visits.level[school])
-        return int(len(pairs) - len(np.unique(pairs // 8)))
+        key = np.sort(visits.unit[school] * 8 + visits.level[school])
+        pairs = key[np.r_[True, key[1:] != key[:-1]]]  # distinct (school, level)
+        units = pairs // 8
+        return int(len(pairs) - np.count_nonzero(np.r_[True, units[1:] != units[:-1]]))
 
     def _cap_and_deduplicate(self, model: SupervisionModel, visits: Visits) -> Visits:
         lv = model.levers
@@ -399,7 +401,7 @@ class SupervisionVisits(Mechanism):
             lead_level = visits.level[group_start]
             dropped = school & (visits.level != lead_level)
             keep &= ~dropped
-            model.events["duplicates_avoided"] += float(dropped.sum())
+            model.record("duplicates_avoided", dropped)
         cap = int(lv["visit_cap_per_year"])
         if cap > 0:
             kept_rank = np.cumsum(keep) - 1
@@ -408,7 +410,7 @@ class SupervisionVisits(Mechanism):
             already = model.state.schools.visits_year[np.where(school, visits.unit, 0)]
             over = school & keep & (already + np.maximum(kept_rank, 0) >= cap)
             keep &= ~over
-            model.events["visits_capped"] += float(over.sum())
+            model.record("visits_capped", over)
         return visits.select(keep)
 
     def _book(self, model: SupervisionModel, visits: Visits) -> None:
@@ -436,12 +438,12 @@ class SupervisionVisits(Mechanism):
         dressing = model.state.schools.dressing[np.where(school, visits.unit, 0)]
         hours = np.where(visits.online, a["teacher_hours_online"], a["teacher_hours_on_site"])
         hours = hours + visits.announced * a["teacher_hours_preparation"] * dressing
-        model.events["visit_cost_yuan"] += float(cost.sum())
-        model.events["inspector_days"] += float(np.where(visits.online, 0.25, 1.0).sum())
-        model.events["teacher_hours"] += float((hours * school).sum())
-        model.events["school_visits"] += float(school.sum())
-        model.events["government_visits"] += float((~school).sum())
-        model.events["unannounced_visits"] += float((~visits.announced & school).sum())
+        model.record("visit_cost_yuan", cost)
+        model.record("inspector_days", np.where(visits.online, 0.25, 1.0))
+        model.record("teacher_hours", hours * school)
+        model.record("school_visits", school)
+        model.record("government_visits", ~school)
+        model.record("unannounced_visits", ~visits.announced & school)
         for purpose in Purpose:
             model.events[f"visits_{purpose.name.lower()}"] += float(
                 (visits.purpose == purpose).sum()
