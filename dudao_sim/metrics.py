@@ -53,8 +53,12 @@ def _govs_evaluated_12m(level: int) -> Callable[[SupervisionModel], float]:
 
 
 def _detection_rate(m: SupervisionModel) -> float:
-    p = m.state.schools.problems
-    return _share((p.state == _P.OPEN).sum(), p.present.sum())
+    s = m.state.schools
+    p = s.problems
+    active = s.active[:, None]
+    return _share(
+        np.count_nonzero((p.state == _P.OPEN) & active), np.count_nonzero(p.present & active)
+    )
 
 
 def _present_per_school(m: SupervisionModel) -> float:
@@ -64,7 +68,7 @@ def _present_per_school(m: SupervisionModel) -> float:
 
 def _quality_mean(m: SupervisionModel) -> float:
     s = m.state.schools
-    return float(np.average(s.quality[s.active], weights=s.enrolment[s.active] + 1))
+    return float(s.quality[s.active].mean())
 
 
 def _quality_balance(m: SupervisionModel) -> float:
@@ -172,6 +176,9 @@ MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
     "duty_compliance": _duty_compliance,
     "n_schools_active": lambda m: float(m.state.schools.active.sum()),
     "n_inspectors": lambda m: float(m.state.inspectors.active.sum()),
+    "n_part_time": lambda m: float(
+        np.count_nonzero(m.state.inspectors.active & ~m.state.inspectors.full_time)
+    ),
     "inspector_skill": lambda m: (
         float(m.state.inspectors.skill[m.state.inspectors.active].mean())
         if m.state.inspectors.active.any()
@@ -210,7 +217,9 @@ DEFINITIONS: dict[str, str] = {
     "visits_per_school_year": "school visits in the last 12 months per active school",
     "duplicate_share": "visits by a second level in the same month / school visits, 12 months",
     "teacher_hours_per_school_year": "teachers' hours spent on visits per school, 12 months",
-    "cost_yuan_year": "cost of visits in yuan, last 12 months",
+    "cost_yuan_year": "cost of visits in the last 12 months plus part-time inspectors' yearly "
+    "allowances, in yuan (二十一; full-time salaries are not counted)",
+    "inspector_days_year": "inspector-days spent on visits in the last 12 months (online: 1/4)",
     "accountability_share": "failing or faking units sanctioned beyond criticism / all such units",
     "report_distortion": "1 - open problems counties report / open problems they know of",
     "report_distortion_province": "1 - open problems reaching the province / problems counties "
@@ -272,7 +281,11 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
         _rolling(frame, "n_duplicate_school_visits"), _rolling(frame, "n_school_visits")
     ).fillna(0.0)
     frame["teacher_hours_per_school_year"] = ratio(_rolling(frame, "n_teacher_hours"), schools)
-    frame["cost_yuan_year"] = _rolling(frame, "n_visit_cost_yuan")
+    frame["cost_yuan_year"] = (
+        _rolling(frame, "n_visit_cost_yuan")
+        + frame["n_part_time"] * model.assumptions["part_time_cost_yuan"]
+    )
+    frame["inspector_days_year"] = _rolling(frame, "n_inspector_days")
     triggers = _rolling(frame, "n_sanction_triggers_school") + _rolling(
         frame, "n_sanction_triggers_government"
     )
@@ -305,6 +318,134 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
         * frame["rectified_in_time"].fillna(0.0)
     )
     frame["index_accountability"] = frame["accountability_share"]
+    if not include_warmup:
+        frame = frame[frame["month"] >= 0].reset_index(drop=True)
+    return frame
+
+
+#: Additive county quantities recorded every month for results by 市州 and county.
+REGIONAL_SUMS: tuple[str, ...] = (
+    "schools",
+    "badged_eligible",
+    "badged_covered",
+    "visited_12m",
+    "present",
+    "known_open",
+    "quality_sum",
+    "effort_sum",
+    "visits",
+    "inspectors",
+    "full_time",
+)
+
+#: Ratios derived from :data:`REGIONAL_SUMS` at any level: name -> (numerator, denominator).
+REGIONAL_RATIOS: dict[str, tuple[str, str]] = {
+    "coverage_badged": ("badged_covered", "badged_eligible"),
+    "visited_12m": ("visited_12m", "schools"),
+    "problems_per_school": ("present", "schools"),
+    "detection_rate": ("known_open", "present"),
+    "quality_mean": ("quality_sum", "schools"),
+    "effort_mean": ("effort_sum", "schools"),
+    "visits_per_school_month": ("visits", "schools"),
+    "schools_per_inspector": ("badged_eligible", "inspectors"),
+    "full_time_share": ("full_time", "inspectors"),
+}
+
+
+def regional_sums(model: SupervisionModel) -> np.ndarray:
+    """This month's additive quantities per county (rows: counties in government order)."""
+    s, g, ins, offices = (
+        model.state.schools,
+        model.state.governments,
+        model.state.inspectors,
+        model.state.offices,
+    )
+    n = g.n
+    active = s.active
+    eligible = s.badged_type & active
+    covered = eligible & (s.badged >= 0)
+    covered[covered] = ins.active[s.badged[covered]]
+    visited = active & (s.last_visit >= 0) & (model.t - s.last_visit < 12)
+    present = np.count_nonzero(s.problems.present, axis=1)
+    known = np.count_nonzero(s.problems.state == _P.OPEN, axis=1)
+    school_visits = model.visits.unit[model.visits.kind == 0]
+    county_of_office = g.county[offices.gov]
+    ins_county = county_of_office[ins.office]
+    ins_ok = ins.active & (ins_county >= 0)
+
+    def per_county(mask_or_weights: np.ndarray, index: np.ndarray = s.county) -> np.ndarray:
+        return np.bincount(index, weights=mask_or_weights.astype(float), minlength=n)
+
+    columns = [
+        per_county(active),
+        per_county(eligible),
+        per_county(covered),
+        per_county(visited),
+        per_county(present * active),
+        per_county(known * active),
+        per_county(s.quality * active),
+        per_county(s.effort * active),
+        np.bincount(s.county[school_visits], minlength=n).astype(float),
+        np.bincount(ins_county[ins_ok], minlength=n).astype(float),
+        np.bincount(ins_county[ins_ok & ins.full_time], minlength=n).astype(float),
+    ]
+    return np.stack(columns, axis=1)[g.level == 2]
+
+
+def regional_frame(
+    model: SupervisionModel, level: str = "city", include_warmup: bool = False
+) -> pd.DataFrame:
+    """Monthly results by 市州 or county as a tidy DataFrame.
+
+    Args:
+        model: A model that has run.
+        level: ``"county"``, ``"city"`` or ``"province"``.
+        include_warmup: Keep warm-up months.
+
+    Returns:
+        Columns ``month``, ``code``, ``name``, ``metric``, ``value`` for every metric of
+        :data:`REGIONAL_RATIOS`.
+
+    Raises:
+        ValueError: If ``level`` is not one of the three.
+    """
+    if level not in ("county", "city", "province"):
+        raise ValueError(f"level: {level!r} is not allowed; use county, city or province")
+    g = model.state.governments
+    counties = np.flatnonzero(g.level == 2)
+    sums = np.stack(model.regional_history)  # months x counties x quantities
+    if level == "county":
+        groups, codes = np.arange(len(counties)), g.codes[counties]
+        names = g.names[counties]
+    elif level == "city":
+        parents = g.parent[counties]
+        uniq, groups = np.unique(parents, return_inverse=True)
+        codes, names = g.codes[uniq], g.names[uniq]
+    else:
+        groups = np.zeros(len(counties), int)
+        codes, names = g.codes[[0]], g.names[[0]]
+    n_groups = len(codes)
+    grouped = np.zeros((sums.shape[0], n_groups, sums.shape[2]))
+    for k in range(n_groups):
+        grouped[:, k, :] = sums[:, groups == k, :].sum(axis=1)
+    months = np.arange(sums.shape[0]) - model.warmup_months
+    frames = []
+    col = {name: i for i, name in enumerate(REGIONAL_SUMS)}
+    for metric, (num, den) in REGIONAL_RATIOS.items():
+        d = grouped[:, :, col[den]]
+        value = np.divide(grouped[:, :, col[num]], d, out=np.full(d.shape, np.nan), where=d > 0)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "month": np.repeat(months, n_groups),
+                    "code": np.tile(codes.astype(str), len(months)),
+                    "name": np.tile(names.astype(str), len(months)),
+                    "metric": metric,
+                    "value": value.reshape(-1),
+                }
+            )
+        )
+    frame = pd.concat(frames, ignore_index=True)
     if not include_warmup:
         frame = frame[frame["month"] >= 0].reset_index(drop=True)
     return frame

@@ -34,7 +34,7 @@ from dudao_sim.hierarchy import build_hierarchy
 from dudao_sim.levers import LEVERS, LeverError, check_levers, unknown_key_error
 from dudao_sim.mechanisms import DEFAULT_MECHANISMS
 from dudao_sim.mechanisms.base import Calendar, Mechanism, Visits
-from dudao_sim.metrics import MODEL_REPORTERS, metrics_frame
+from dudao_sim.metrics import MODEL_REPORTERS, metrics_frame, regional_frame, regional_sums
 from dudao_sim.rng import Streams
 from dudao_sim.scenarios import Scenario, compose, load_scenario
 
@@ -131,6 +131,7 @@ class SupervisionModel(mesa.Model):
         if create_agents:
             agent_views.create_agents(self)
         self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+        self.regional_history: list[np.ndarray] = []
         self.running = True
 
     @staticmethod
@@ -201,6 +202,7 @@ class SupervisionModel(mesa.Model):
         if self.create_agents:
             agent_views.sync_inspectors(self)
         self.datacollector.collect(self)
+        self.regional_history.append(regional_sums(self))
         self.t += 1
         if self.t >= self.warmup_months + self.months:
             self.running = False
@@ -225,6 +227,18 @@ class SupervisionModel(mesa.Model):
             metric of :mod:`dudao_sim.metrics`.
         """
         return metrics_frame(self, include_warmup)
+
+    def metrics_by(self, level: str = "city", include_warmup: bool = False) -> pd.DataFrame:
+        """Monthly results by 市州 (``"city"``), county or for the province, tidy.
+
+        Args:
+            level: ``"county"``, ``"city"`` or ``"province"``.
+            include_warmup: Keep the warm-up months.
+
+        Returns:
+            Columns ``month``, ``code``, ``name``, ``metric``, ``value``.
+        """
+        return regional_frame(self, level, include_warmup)
 
     @cached_property
     def hierarchy(self) -> nx.DiGraph:

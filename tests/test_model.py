@@ -187,3 +187,26 @@ def test_a_custom_mechanism_plugs_in_without_editing_the_package(toy):
     model = ds.SupervisionModel(toy, months=24, warmup_months=12, rng=2, mechanisms=mechanisms)
     model.run()
     assert tally.rechecks == model.metrics(include_warmup=True)["n_visits_recheck"].sum() > 0
+
+
+def test_results_by_city_and_county_add_up_to_the_province(toy):
+    province = ds.synthetic_province(n_counties=12, seed=4)
+    model = ds.SupervisionModel(province, months=6, warmup_months=12, rng=3, create_agents=False)
+    model.run()
+    overall = model.metrics().set_index("month")
+    whole = model.metrics_by("province").pivot(index="month", columns="metric", values="value")
+    for metric in (
+        "coverage_badged",
+        "visited_12m",
+        "problems_per_school",
+        "detection_rate",
+        "quality_mean",
+    ):
+        assert np.allclose(whole[metric], overall[metric]), metric
+    by_city = model.metrics_by("city")
+    assert set(by_city["code"]) == set(province.cities.index)
+    by_county = model.metrics_by("county")
+    assert by_county["code"].nunique() == 12
+    assert set(by_county["metric"]) == set(by_city["metric"])
+    with pytest.raises(ValueError, match="level: 'town' is not allowed"):
+        model.metrics_by("town")
