@@ -163,6 +163,7 @@ class SupervisionModel(mesa.Model):
         self.rated: dict[str, bool] = {}
         self.published = False
         self.reports: dict[str, float] = {}
+        self.report_flows: dict[str, np.ndarray] = {}
 
     def record(self, event: str, value: np.ndarray | float) -> None:
         """Add to this month's count of ``event``: a number, or the true cells of a mask."""
@@ -244,3 +245,35 @@ class SupervisionModel(mesa.Model):
     def hierarchy(self) -> nx.DiGraph:
         """The reporting hierarchy (light graph: governments and offices)."""
         return build_hierarchy(self.province, granularity="light")
+
+    def reporting_graph(self) -> nx.DiGraph:
+        """The hierarchy with this month's upward reports on its ``oversees`` edges (四).
+
+        Each edge office(city) → office(county) carries ``truth`` (problems present in the
+        county, its schools and townships), ``known`` (open problems the county knows of),
+        ``reported`` (what it reported this month) and ``arrived`` (what reached the city after
+        the delay); each edge office(province) → office(city) carries ``arrived`` and
+        ``passed_on`` (what the city passed to the province). Reports flow against the edges.
+
+        Returns:
+            A copy of :attr:`hierarchy` with those edge attributes.
+        """
+        graph = self.hierarchy.copy()
+        flows = self.report_flows
+        if not flows:
+            return graph
+        g = self.state.governments
+        for row in np.flatnonzero(g.level == 2):
+            edge = (f"office:{g.codes[g.parent[row]]}", f"office:{g.codes[row]}")
+            if graph.has_edge(*edge):
+                graph.edges[edge].update(
+                    {k: float(flows[k][row]) for k in ("truth", "known", "reported", "arrived")}
+                )
+        for row in np.flatnonzero(g.level == 1):
+            edge = (f"office:{g.codes[0]}", f"office:{g.codes[row]}")
+            if graph.has_edge(*edge):
+                arrived = flows["arrived"][(g.level == 2) & (g.parent == row)].sum()
+                graph.edges[edge].update(
+                    {"arrived": float(arrived), "passed_on": float(flows["passed_on"][row])}
+                )
+        return graph

@@ -210,3 +210,17 @@ def test_results_by_city_and_county_add_up_to_the_province(toy):
     assert set(by_county["metric"]) == set(by_city["metric"])
     with pytest.raises(ValueError, match="level: 'town' is not allowed"):
         model.metrics_by("town")
+
+
+def test_report_flows_travel_up_the_networkx_hierarchy(ran):
+    graph = ran.reporting_graph()
+    edges = [(u, v, d) for u, v, d in graph.edges(data=True) if d["relation"] == "oversees"]
+    county_edges = [d for u, v, d in edges if "reported" in d]
+    city_edges = [d for u, v, d in edges if "passed_on" in d]
+    assert len(county_edges) == 3 and len(city_edges) == 1
+    for d in county_edges:
+        assert 0 <= d["reported"] <= d["known"] <= d["truth"]
+    total = sum(d["reported"] for d in county_edges)
+    assert total == pytest.approx(ran.reports["reported_by_counties"])
+    assert city_edges[0]["passed_on"] <= city_edges[0]["arrived"]
+    assert city_edges[0]["passed_on"] == pytest.approx(ran.reports["arrived_at_province"])

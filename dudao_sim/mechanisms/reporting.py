@@ -11,7 +11,8 @@ break the collusion. A December confirmation that finds far more than the county
 exposes the misreport, which the consequence ladder takes up the next month.
 
 The reporting chain follows the hierarchy's ``oversees`` edges (county office → city office →
-province office); ``model.reports`` keeps, by level, what was reported and the truth.
+province office); ``model.reports`` keeps the province totals and ``model.report_flows`` the
+per-government arrays that :meth:`SupervisionModel.reporting_graph` puts on those edges.
 """
 
 from __future__ import annotations
@@ -87,17 +88,26 @@ class Reporting(Mechanism):
         arrived = self.history[min(delay, 12)]
         truth = np.where(counties, present + own_present + town_present, 0.0)
         known_all = np.where(counties, known + own_known + town_known, 0.0)
-        to_city = arrived.sum()
-        to_province = to_city * (
-            1.0 - a["city_under_reporting_share"] * under[counties].mean()
-            if counties.any()
-            else 1.0
+        # Each city passes its counties' reports on, leaving out a further share (control loss).
+        city = np.where(counties, govs.parent, 0)
+        city_under = np.bincount(city, weights=under * counties, minlength=n) / np.maximum(
+            np.bincount(city, weights=counties.astype(float), minlength=n), 1.0
         )
+        to_city = np.bincount(city, weights=arrived * counties, minlength=n)
+        passed_on = to_city * (1.0 - a["city_under_reporting_share"] * city_under)
+        to_province = passed_on.sum()
+        model.report_flows = {
+            "reported": reported,
+            "arrived": arrived,
+            "known": known_all,
+            "truth": truth,
+            "passed_on": passed_on,
+        }
         model.reports = {
             "truth": float(truth.sum()),
             "known_by_counties": float(known_all.sum()),
             "reported_by_counties": float(reported.sum()),
-            "arrived_at_cities": float(to_city),
+            "arrived_at_cities": float(to_city.sum()),
             "arrived_at_province": float(to_province),
         }
         # December confirmations compare the province's own findings with the reports.
