@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dudao_sim.assumptions import ASSUMPTIONS
 from dudao_sim.clauses import clauses
+from dudao_sim.hierarchy import RELATIONS
 from dudao_sim.levers import LEVERS
 from dudao_sim.mechanisms import DEFAULT_MECHANISMS
 from dudao_sim.model import SupervisionModel
@@ -79,7 +80,7 @@ def test_schedule_in_odd_matches_the_model_order_and_docstring():
 def test_parameters_named_in_submodels_exist():
     section = ODD.split("## 7. Submodels", 1)[1].split("## Clause coverage", 1)[0]
     named = set(re.findall(r"`([a-z_]+)`", section))
-    known = set(LEVERS) | set(ASSUMPTIONS)
+    known = set(LEVERS) | set(ASSUMPTIONS) | set(RELATIONS)  # parameters and edge relations
     assert named & known  # the section does name parameters
     unknown = {n for n in named - known if not n.startswith(("fixed", "random", "risk"))}
     assert not unknown, unknown
