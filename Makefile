@@ -1,5 +1,5 @@
 # dudao_sim — set-up and everyday commands.
-#   make run    create .venv if missing, install, run the main job on the bundled data
+#   make run    create .venv if missing, install, run the main job (reform comparison) on Hunan
 #   make test   same set-up, then ruff + the full test suite
 #   make lab    JupyterLab on notebooks/
 # Re-running is fast: the install step re-runs only when pyproject.toml changes.
@@ -32,8 +32,12 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
+# The main job: compare pre_reform, reform_2021 and the single-mechanism variants on Hunan
+# over replicate seeds, and write the HTML report (a new folder under out/ each time).
+RUN_ARGS ?= --seeds 6 --lang en
 run: $(STAMP)
 	$(VENV)/bin/dudao-sim hierarchy
+	$(VENV)/bin/dudao-sim compare --province hunan $(RUN_ARGS) --out out/hunan-$$(date +%Y%m%d-%H%M%S)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check dudao_sim tests tools conftest.py

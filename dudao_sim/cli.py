@@ -215,7 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for command in COMMANDS:
+    from dudao_sim.cli_experiments import EXPERIMENT_COMMANDS  # they build on this module
+
+    for command in [*COMMANDS, *EXPERIMENT_COMMANDS]:
         sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
@@ -237,7 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # --help, --version, or an argparse error already printed
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     if args.command is None:
-        names = ", ".join(c.name for c in COMMANDS)
+        from dudao_sim.cli_experiments import EXPERIMENT_COMMANDS
+
+        names = ", ".join(c.name for c in [*COMMANDS, *EXPERIMENT_COMMANDS])
         _print_error(f"a command is required (one of: {names}); see {PROG} --help")
         return USAGE_ERROR
     try:
@@ -245,6 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, DataError, ValueError) as error:
         _print_error(error)
         return USAGE_ERROR
+    except BrokenPipeError:  # output piped into e.g. ``head``, which stopped reading
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

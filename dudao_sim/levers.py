@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -121,6 +122,8 @@ class Lever(BaseModel):
         Raises:
             LeverError: Naming the lever, the value and what is allowed.
         """
+        if isinstance(value, np.generic):  # a value read from a NumPy array or DataFrame
+            value = value.item()
 
         def fail() -> LeverError:
             return LeverError(f"{self.name}: {value!r} is not allowed; must be {self.allowed()}")

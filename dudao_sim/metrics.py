@@ -206,6 +206,18 @@ MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
 #: Definitions of the derived metrics and indices, for documentation and reports.
 DEFINITIONS: dict[str, str] = {
     "coverage_badged": "share of schools and kindergartens with an active badged inspector (六)",
+    "quality_mean": "mean quality of active schools (truth)",
+    "quality_balance_sd": "standard deviation across counties of the mean school quality",
+    "duty_compliance": "1 - share of government duty problems present, counties and townships (五)",
+    "n_incidents_school": "safety problems at schools that turned into incidents this month",
+    "inspectorate_schools_per_inspector": "schools needing a badged inspector / active "
+    "inspectors, county inspectorates pooled (十七)",
+    "inspectorate_full_time_share": "full-time / active inspectors, county inspectorates "
+    "pooled (十七)",
+    "inspectorate_counties_meeting_ratio": "share of counties with at most 5 schools per "
+    "inspector (十七)",
+    "inspectorate_counties_full_time_in_band": "share of counties whose full-time share is "
+    "between 30% and 1/3 (十七)",
     "visited_12m": "share of schools visited at least once in the last 12 months",
     "end_of_term_review_share": "end-of-term reviews / principals' terms ended, last 12 months",
     "counties_evaluated_12m": "share of counties evaluated in the last 12 months (五)",

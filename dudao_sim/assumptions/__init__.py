@@ -21,6 +21,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -66,6 +67,8 @@ class Assumption(BaseModel):
         Raises:
             LeverError: Naming the assumption, the value and the allowed range.
         """
+        if isinstance(value, np.generic):  # a value read from a NumPy array or DataFrame
+            value = value.item()
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)

@@ -1,0 +1,27 @@
+"""Experiments: ensembles over seeds, comparisons, sweeps and sensitivity analysis."""
+
+from dudao_sim.experiments.design import Factor, factor, grid, latin_hypercube
+from dudao_sim.experiments.ensemble import Ensemble, run_ensemble, run_sweep, spawn_seeds
+from dudao_sim.experiments.executors import execute
+from dudao_sim.experiments.runner import RunSpec, run_one
+from dudao_sim.experiments.store import ResultStore, StoreError
+from dudao_sim.experiments.summary import paired_differences, per_run, summarize
+
+__all__ = [
+    "Ensemble",
+    "Factor",
+    "ResultStore",
+    "RunSpec",
+    "StoreError",
+    "execute",
+    "factor",
+    "grid",
+    "latin_hypercube",
+    "paired_differences",
+    "per_run",
+    "run_ensemble",
+    "run_one",
+    "run_sweep",
+    "spawn_seeds",
+    "summarize",
+]

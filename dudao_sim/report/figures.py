@@ -1,0 +1,749 @@
+"""Figures comparing reform scenarios, in Chinese or English.
+
+Each function takes the tidy output of :func:`~dudao_sim.experiments.summary.summarize`,
+:func:`~dudao_sim.experiments.summary.paired_differences`, the run frame or
+:func:`city_summary`, and returns a :class:`matplotlib.figure.Figure` (not registered with
+pyplot, so nothing is shown twice in a notebook); :func:`figure_png` renders one to PNG bytes
+and closes it.
+
+- :func:`fig_indices` — the four clause-二十四 indices by scenario, with intervals;
+- :func:`fig_paired` — each scenario minus the baseline, seed by seed, for key outcomes; a
+  difference whose interval contains 0 is drawn hollow and grey;
+- :func:`fig_trajectories` — monthly means over seeds, with a band, for a few metrics;
+- :func:`fig_by_city` — heatmaps of metrics by 市州 and scenario (last-months means).
+
+With ``lang="zh"`` the labels are Chinese when a CJK font is available
+(:func:`~dudao_sim.report.fonts.use_cjk_fonts`), else English.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+from scipy import stats
+
+from dudao_sim.experiments.summary import RUN_COLUMNS, summarize
+from dudao_sim.report.fonts import available_cjk_fonts, font_rc, use_cjk_fonts
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+Kind = Literal["share", "index", "score", "number", "count", "yuan"]
+
+
+@dataclass(frozen=True)
+class MetricLabel:
+    """How a metric is named and shown.
+
+    Attributes:
+        zh: Chinese label.
+        en: English label.
+        kind: ``share`` (0–1, shown as %), ``index`` (0–1 score), ``score``, ``number``,
+            ``count`` or ``yuan``.
+        better: +1 if higher is better, -1 if lower is better, 0 if neither.
+    """
+
+    zh: str
+    en: str
+    kind: Kind = "number"
+    better: int = 0
+
+
+#: Labels of the metrics the report shows (zh, en), how to format them and their direction.
+METRIC_LABELS: dict[str, MetricLabel] = {
+    "index_coverage": MetricLabel("全面覆盖", "Full coverage", "index", 1),
+    "index_efficiency": MetricLabel("运转高效", "Efficient operation", "index", 1),
+    "index_authority": MetricLabel("结果权威", "Authoritative results", "index", 1),
+    "index_accountability": MetricLabel("问责有力", "Strong accountability", "index", 1),
+    "coverage_badged": MetricLabel("挂牌督导覆盖率", "Badged-inspector coverage", "share", 1),
+    "visited_12m": MetricLabel(
+        "近12个月受督导学校比例", "Schools visited in 12 months", "share", 1
+    ),
+    "end_of_term_review_share": MetricLabel(
+        "校（园）长任期结束综合督导比例", "End-of-term reviews of principals", "share", 1
+    ),
+    "counties_evaluated_12m": MetricLabel(
+        "近12个月受督政县比例", "Counties evaluated in 12 months", "share", 1
+    ),
+    "detection_rate": MetricLabel("问题发现率", "Detection rate", "share", 1),
+    "rectified_in_time": MetricLabel("按期整改率", "Rectified on time", "share", 1),
+    "fake_share": MetricLabel("虚假整改比例", "Fake rectification share", "share", -1),
+    "rebound_rate": MetricLabel("问题反弹率", "Rebound rate", "share", -1),
+    "months_to_close": MetricLabel("平均销号月数", "Months to close a problem", "number", -1),
+    "visits_per_school_year": MetricLabel(
+        "每校年均督导次数", "Visits per school per year", "number", -1
+    ),
+    "duplicate_share": MetricLabel("重复督导比例", "Duplicate visits share", "share", -1),
+    "teacher_hours_per_school_year": MetricLabel(
+        "每校年均教师迎检工时", "Teacher hours per school per year", "number", -1
+    ),
+    "cost_yuan_year": MetricLabel("年督导成本（元）", "Supervision cost (yuan/year)", "yuan", 0),
+    "inspector_days_year": MetricLabel("年督学工作日", "Inspector-days per year", "count", 0),
+    "accountability_share": MetricLabel("问责落实比例", "Accountability share", "share", 1),
+    "report_distortion": MetricLabel("上报失真率", "Reporting distortion", "share", -1),
+    "quality_mean": MetricLabel("学校质量均值", "Mean school quality", "score", 1),
+    "quality_balance_sd": MetricLabel(
+        "县际质量差异（标准差）", "Quality spread across counties (SD)", "score", -1
+    ),
+    "duty_compliance": MetricLabel("政府履职达标率", "Government duty compliance", "share", 1),
+    "inspectorate_schools_per_inspector": MetricLabel(
+        "县级督学人均负责学校数", "Schools per inspector (counties)", "number", 0
+    ),
+    "inspectorate_full_time_share": MetricLabel(
+        "县级专职督学比例", "Full-time inspector share (counties)", "share", 0
+    ),
+    "inspectorate_counties_meeting_ratio": MetricLabel(
+        "达到1:5配比的县比例", "Counties meeting 1:5", "share", 1
+    ),
+    "inspectorate_counties_full_time_in_band": MetricLabel(
+        "专职比例在30%–1/3的县比例", "Counties with 30%–1/3 full-time", "share", 1
+    ),
+    "n_incidents_school": MetricLabel(
+        "学校安全事件数（月）", "School incidents per month", "number", -1
+    ),
+    # by 市州 (dudao_sim.metrics.REGIONAL_RATIOS)
+    "problems_per_school": MetricLabel("每校存在问题数", "Problems per school", "number", -1),
+    "effort_mean": MetricLabel("学校整改努力均值", "Mean school effort", "score", 1),
+    "visits_per_school_month": MetricLabel(
+        "每校月均督导次数", "Visits per school per month", "number", -1
+    ),
+    "schools_per_inspector": MetricLabel(
+        "督学人均负责学校数", "Schools per inspector", "number", 0
+    ),
+    "full_time_share": MetricLabel("专职督学比例", "Full-time inspector share", "share", 0),
+}
+
+#: The clause-二十四 indices (全面覆盖、运转高效、结果权威、问责有力).
+INDICES: tuple[str, ...] = (
+    "index_coverage",
+    "index_efficiency",
+    "index_authority",
+    "index_accountability",
+)
+
+#: Outcomes tabulated by scenario.
+KEY_OUTCOMES: tuple[str, ...] = (
+    "coverage_badged",
+    "visited_12m",
+    "end_of_term_review_share",
+    "counties_evaluated_12m",
+    "detection_rate",
+    "rectified_in_time",
+    "fake_share",
+    "rebound_rate",
+    "months_to_close",
+    "accountability_share",
+    "report_distortion",
+    "quality_mean",
+    "quality_balance_sd",
+    "duty_compliance",
+    "n_incidents_school",
+    "visits_per_school_year",
+    "duplicate_share",
+    "teacher_hours_per_school_year",
+    "cost_yuan_year",
+    "inspector_days_year",
+    "inspectorate_schools_per_inspector",
+    "inspectorate_full_time_share",
+    "inspectorate_counties_meeting_ratio",
+    "inspectorate_counties_full_time_in_band",
+)
+
+#: Outcomes drawn in :func:`fig_paired`.
+PAIRED_METRICS: tuple[str, ...] = (
+    *INDICES,
+    "detection_rate",
+    "fake_share",
+    "rebound_rate",
+    "report_distortion",
+    "quality_mean",
+    "visits_per_school_year",
+    "teacher_hours_per_school_year",
+    "cost_yuan_year",
+)
+
+#: Metrics drawn in :func:`fig_trajectories`.
+TRAJECTORY_METRICS: tuple[str, ...] = (
+    "detection_rate",
+    "rectified_in_time",
+    "fake_share",
+    "quality_mean",
+    "visits_per_school_year",
+    "cost_yuan_year",
+)
+
+#: Metrics drawn in :func:`fig_by_city`.
+CITY_METRICS: tuple[str, ...] = ("coverage_badged", "detection_rate", "quality_mean")
+
+_AXIS_TEXT = {
+    "score": {"zh": "指数（0–1）", "en": "Index (0–1)"},
+    "month": {"zh": "改革后月份", "en": "Month after the switch"},
+    "diff": {"zh": "与基准之差", "en": "Difference from baseline"},
+    "diff_pp": {"zh": "与基准之差（百分点）", "en": "Difference from baseline (pp)"},
+    "noise": {"zh": "不显著（区间含 0）", "en": "Within noise (interval contains 0)"},
+    "city": {"zh": "市州", "en": "City (市州)"},
+    "indices_title": {
+        "zh": "条款（二十四）四项指数",
+        "en": "Clause 24 indices",
+    },
+    "paired_title": {
+        "zh": "与基准情景（{base}）的配对差异",
+        "en": "Paired differences from the baseline ({base})",
+    },
+    "trajectories_title": {
+        "zh": "逐月轨迹（种子均值与区间）",
+        "en": "Monthly trajectories (mean over seeds, with interval)",
+    },
+    "by_city_title": {
+        "zh": "分市州结果（最后 {n} 个月均值）",
+        "en": "Results by 市州 (mean of the last {n} months)",
+    },
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is ``"zh"`` or ``"en"``.
+
+    Raises:
+        ValueError: Naming the bad value and the allowed ones.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang: {lang!r} is not allowed; use 'zh' or 'en'")
+    return lang
+
+
+def metric_label(metric: str, lang: str = "en") -> str:
+    """The Chinese or English label of a metric (the metric's name if it has none)."""
+    check_lang(lang)
+    spec = METRIC_LABELS.get(metric)
+    return getattr(spec, lang) if spec else metric
+
+
+def metric_kind(metric: str) -> Kind:
+    """How a metric is formatted (see :class:`MetricLabel`)."""
+    spec = METRIC_LABELS.get(metric)
+    return spec.kind if spec else "number"
+
+
+@cache
+def _scenario(name: str) -> tuple[str, str, str, str] | None:
+    from dudao_sim.scenarios import load_scenario
+
+    try:
+        sc = load_scenario(name)
+    except (ValueError, OSError):  # ScenarioError is a ValueError; not a shipped scenario
+        return None
+    return sc.label("zh"), sc.label("en"), sc.description_zh, sc.description_en
+
+
+def scenario_label(name: str, lang: str = "en") -> str:
+    """The label of a shipped scenario, or the name itself for any other scenario."""
+    check_lang(lang)
+    info = _scenario(name)
+    if info is None:
+        return name
+    return info[0] if lang == "zh" else info[1]
+
+
+def scenario_description(name: str, lang: str = "en") -> str:
+    """The description of a shipped scenario, or ``""``."""
+    check_lang(lang)
+    info = _scenario(name)
+    if info is None:
+        return ""
+    return info[2] if lang == "zh" else info[3]
+
+
+def format_value(
+    value: float, metric: str, lang: str = "en", diff: bool = False, unit: bool = True
+) -> str:
+    """Format a metric's value (or a difference) for display.
+
+    Args:
+        value: The number.
+        metric: Metric name (decides the format).
+        lang: ``"zh"`` or ``"en"``.
+        diff: Format as a signed difference (shares in percentage points).
+        unit: Append ``%`` / ``pp`` for shares.
+
+    Returns:
+        The text; ``"—"`` for a missing value.
+    """
+    if value is None or not math.isfinite(float(value)):
+        return "—"
+    x = float(value)
+    sign = "+" if diff else ""
+    kind = metric_kind(metric)
+    if kind == "share":
+        if diff:
+            pp = " 个百分点" if lang == "zh" else " pp"
+            return f"{100 * x:+.1f}{pp if unit else ''}"
+        return f"{100 * x:.1f}{'%' if unit else ''}"
+    if kind == "index":
+        return f"{x:{sign}.3f}"
+    if kind == "score":
+        return f"{x:{sign}.4f}"
+    if kind in ("count", "yuan"):
+        return f"{x:{sign},.0f}"
+    return f"{x:{sign}.2f}"
+
+
+def scenario_order(scenarios: Sequence[str], first: Sequence[str] = ()) -> list[str]:
+    """Order scenario names: ``first`` (if present), shipped ones in shipped order, the rest.
+
+    Args:
+        scenarios: Names to order (duplicates are dropped).
+        first: Names to put first, e.g. the baseline.
+
+    Returns:
+        The ordered names.
+    """
+    from dudao_sim.scenarios import scenario_names
+
+    present = list(dict.fromkeys(scenarios))
+    shipped = [n for n in scenario_names() if n in present]
+    head = [n for n in first if n in present]
+    rest = sorted(n for n in present if n not in shipped)
+    return list(dict.fromkeys([*head, *shipped, *rest]))
+
+
+def scenario_palette(scenarios: Sequence[str]) -> dict[str, tuple[float, float, float]]:
+    """A colour per scenario (seaborn ``colorblind``), stable for a given order."""
+    colours = sns.color_palette("colorblind", max(len(scenarios), 1))
+    return {name: tuple(colours[i % len(colours)]) for i, name in enumerate(scenarios)}
+
+
+def city_summary(
+    regional: pd.DataFrame, last_months: int = 12, level: float = 0.95
+) -> pd.DataFrame:
+    """Mean and interval of each regional metric per 市州 and scenario, over seeds.
+
+    Args:
+        regional: Tidy frame of ``metrics_by("city")`` results with ``scenario`` and ``seed``
+            columns: ``scenario``, ``seed``, ``month``, ``code``, ``name``, ``metric``,
+            ``value``.
+        last_months: Months at the end of each run to average.
+        level: Confidence level of the intervals.
+
+    Returns:
+        Columns ``scenario``, ``code``, ``name``, ``metric``, ``mean``, ``ci_low``,
+        ``ci_high``, ``n_seeds`` — :func:`summarize` applied city by city.
+
+    Raises:
+        ValueError: Naming missing columns.
+    """
+    need = [*RUN_COLUMNS, "code", "name"]
+    missing = [c for c in need if c not in regional.columns]
+    if missing:
+        raise ValueError(f"regional: missing column(s) {missing}; expected {need}")
+    columns = ["scenario", "code", "name", "metric", "mean", "ci_low", "ci_high", "n_seeds"]
+    frames = []
+    codes = regional[["code", "name"]].astype({"code": str}).drop_duplicates("code")
+    for code, name in codes.itertuples(index=False):
+        sub = regional[regional["code"].astype(str) == code]
+        out = summarize(sub[list(RUN_COLUMNS)], last_months=last_months, level=level)
+        out.insert(1, "code", code)
+        out.insert(2, "name", name)
+        frames.append(out)
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _figure_lang(lang: str) -> str:
+    check_lang(lang)
+    if lang == "zh" and not use_cjk_fonts():
+        return "en"
+    return lang
+
+
+@contextlib.contextmanager
+def _style() -> Iterator[None]:
+    with (
+        sns.axes_style("whitegrid"),
+        sns.plotting_context("notebook", font_scale=0.85),
+        mpl.rc_context(font_rc()),
+    ):
+        yield
+
+
+def _text(key: str, lang: str, **kwargs: object) -> str:
+    return _AXIS_TEXT[key][lang].format(**kwargs)
+
+
+def _wrap(text: str, lang: str, width: int = 24) -> str:
+    return "\n".join(textwrap.wrap(text, width if lang == "en" else width // 2 + 1)) or text
+
+
+def _compact(x: float, lang: str) -> str:
+    a = abs(x)
+    if lang == "zh":
+        if a >= 1e8:
+            return f"{x / 1e8:g}亿"
+        if a >= 1e4:
+            return f"{x / 1e4:g}万"
+        return f"{x:g}"
+    if a >= 1e9:
+        return f"{x / 1e9:g}B"
+    if a >= 1e6:
+        return f"{x / 1e6:g}M"
+    if a >= 1e3:
+        return f"{x / 1e3:g}k"
+    return f"{x:g}"
+
+
+def _axis_formatter(metric: str, lang: str, diff: bool = False) -> FuncFormatter | None:
+    kind = metric_kind(metric)
+    if kind == "share":
+        if diff:
+            return FuncFormatter(lambda x, _: f"{100 * x:+.3g}" if x else "0")
+        return PercentFormatter(1.0)
+    if kind in ("yuan", "count"):
+        return FuncFormatter(lambda x, _: _compact(x, lang))
+    return None
+
+
+def _pick(frame: pd.DataFrame, scenarios: Sequence[str] | None) -> list[str]:
+    present = frame["scenario"].unique().tolist()
+    if scenarios is None:
+        return scenario_order(present)
+    return [s for s in scenarios if s in set(present)]
+
+
+def _scenario_legend(
+    fig: Figure,
+    names: Sequence[str],
+    lang: str,
+    palette: dict[str, tuple[float, float, float]],
+    extra: Sequence[Line2D] = (),
+) -> None:
+    handles = [
+        Line2D([], [], color=palette[n], marker="s", linestyle="", markersize=9) for n in names
+    ]
+    labels = [scenario_label(n, lang) for n in names]
+    handles += list(extra)
+    labels += [h.get_label() for h in extra]
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=min(len(labels), 3),
+        frameon=False,
+    )
+
+
+def fig_indices(
+    summary: pd.DataFrame, lang: str = "en", scenarios: Sequence[str] | None = None
+) -> Figure:
+    """The four clause-二十四 indices by scenario, with confidence intervals.
+
+    Args:
+        summary: Output of :func:`~dudao_sim.experiments.summary.summarize`.
+        lang: ``"zh"`` or ``"en"`` (``"zh"`` falls back to English without a CJK font).
+        scenarios: Scenarios to show, in order (default: all, shipped order).
+
+    Returns:
+        The figure (grouped bars: index × scenario; error bars = intervals).
+    """
+    lang = _figure_lang(lang)
+    data = summary[summary["metric"].isin(INDICES)]
+    names = _pick(data, scenarios)
+    indices = [m for m in INDICES if m in set(data["metric"])]
+    palette = scenario_palette(names)
+    lookup = data.set_index(["scenario", "metric"])
+    width = 0.8 / max(len(names), 1)
+    with _style():
+        fig = Figure(figsize=(8.5, 5.0), layout="constrained")
+        ax = fig.add_subplot()
+        top = 1.0
+        for i, name in enumerate(names):
+            xs, means, lows, highs = [], [], [], []
+            for j, metric in enumerate(indices):
+                if (name, metric) not in lookup.index:
+                    continue
+                row = lookup.loc[(name, metric)]
+                xs.append(j - 0.4 + width * (i + 0.5))
+                means.append(row["mean"])
+                lows.append(row["mean"] - row["ci_low"] if pd.notna(row["ci_low"]) else 0.0)
+                highs.append(row["ci_high"] - row["mean"] if pd.notna(row["ci_high"]) else 0.0)
+                if pd.notna(row["ci_high"]):
+                    top = max(top, float(row["ci_high"]))
+            ax.bar(xs, means, width=width * 0.95, color=palette[name], label=name)
+            ax.errorbar(xs, means, yerr=[lows, highs], fmt="none", ecolor="0.15", capsize=3, lw=1.1)
+        ax.set_xticks(range(len(indices)), [metric_label(m, lang) for m in indices])
+        ax.set_ylim(0, top * 1.05)
+        ax.set_ylabel(_text("score", lang))
+        ax.set_title(_text("indices_title", lang))
+        sns.despine(ax=ax)
+        _scenario_legend(fig, names, lang, palette)
+    return fig
+
+
+def fig_paired(
+    paired: pd.DataFrame,
+    lang: str = "en",
+    metrics: Sequence[str] = PAIRED_METRICS,
+    scenarios: Sequence[str] | None = None,
+    baseline: str | None = None,
+) -> Figure:
+    """Paired differences from the baseline, one panel per outcome.
+
+    Differences whose interval contains 0 (``within_noise``) are drawn hollow and grey.
+
+    Args:
+        paired: Output of :func:`~dudao_sim.experiments.summary.paired_differences`.
+        lang: ``"zh"`` or ``"en"``.
+        metrics: Outcomes to draw (those missing from ``paired`` are skipped).
+        scenarios: Scenarios to show, in order (default: all, shipped order).
+        baseline: Name of the baseline, for the title.
+
+    Returns:
+        The figure.
+    """
+    lang = _figure_lang(lang)
+    names = _pick(paired, scenarios)
+    shown = [m for m in metrics if m in set(paired["metric"])]
+    palette = scenario_palette([baseline, *names] if baseline else names)
+    lookup = paired.set_index(["scenario", "metric"])
+    ncols = min(4, max(len(shown), 1))
+    nrows = max(math.ceil(len(shown) / ncols), 1)
+    height = 0.9 + nrows * (0.6 + 0.32 * max(len(names), 1))
+    with _style():
+        fig = Figure(figsize=(3.2 * ncols + 1.5, height + 0.8), layout="constrained")
+        axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
+        for k, ax in enumerate(axes.flat):
+            if k >= len(shown):
+                ax.set_visible(False)
+                continue
+            metric = shown[k]
+            ax.axvline(0.0, color="0.2", lw=0.9)
+            for i, name in enumerate(names):
+                if (name, metric) not in lookup.index:
+                    continue
+                row = lookup.loc[(name, metric)]
+                noise = bool(row["within_noise"])
+                colour = "0.6" if noise else palette[name]
+                err = [
+                    [row["diff_mean"] - row["ci_low"] if pd.notna(row["ci_low"]) else 0.0],
+                    [row["ci_high"] - row["diff_mean"] if pd.notna(row["ci_high"]) else 0.0],
+                ]
+                ax.errorbar(
+                    [row["diff_mean"]],
+                    [i],
+                    xerr=err,
+                    fmt="o",
+                    color=colour,
+                    mfc="white" if noise else colour,
+                    mec=colour,
+                    ms=7,
+                    capsize=3,
+                    lw=1.4,
+                )
+            ax.set_title(_wrap(metric_label(metric, lang), lang, 30), fontsize=10)
+            formatter = _axis_formatter(metric, lang, diff=True)
+            if formatter is not None:
+                ax.xaxis.set_major_formatter(formatter)
+            unit = "diff_pp" if metric_kind(metric) == "share" else "diff"
+            ax.set_xlabel(_text(unit, lang), fontsize=8)
+            ax.margins(x=0.15)
+        axes[0, 0].set_yticks(
+            range(len(names)), [_wrap(scenario_label(n, lang), lang, 22) for n in names]
+        )
+        axes[0, 0].set_ylim(len(names) - 0.5, -0.5)
+        base = scenario_label(baseline, lang) if baseline else "—"
+        fig.suptitle(_text("paired_title", lang, base=base))
+        noise = Line2D(
+            [],
+            [],
+            color="0.6",
+            marker="o",
+            mfc="white",
+            linestyle="",
+            markersize=8,
+            label=_text("noise", lang),
+        )
+        _scenario_legend(fig, names, lang, palette, extra=[noise])
+    return fig
+
+
+def _t_band(level: float) -> Callable[[pd.Series], tuple[float, float]]:
+    def band(values: pd.Series) -> tuple[float, float]:
+        x = np.asarray(values, dtype=float)
+        x = x[~np.isnan(x)]
+        mean = float(x.mean()) if len(x) else float("nan")
+        if len(x) < 2:
+            return mean, mean
+        half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+        return mean - half, mean + half
+
+    return band
+
+
+def fig_trajectories(
+    runs: pd.DataFrame,
+    lang: str = "en",
+    metrics: Sequence[str] = TRAJECTORY_METRICS,
+    scenarios: Sequence[str] | None = None,
+    level: float = 0.95,
+) -> Figure:
+    """Monthly mean over seeds of a few metrics by scenario, with a Student-t band.
+
+    Args:
+        runs: Tidy run frame (``scenario``, ``seed``, ``month``, ``metric``, ``value``).
+        lang: ``"zh"`` or ``"en"``.
+        metrics: Metrics to draw, one panel each (missing ones are skipped).
+        scenarios: Scenarios to show, in order (default: all, shipped order).
+        level: Confidence level of the band.
+
+    Returns:
+        The figure.
+    """
+    lang = _figure_lang(lang)
+    names = _pick(runs, scenarios)
+    shown = [m for m in metrics if m in set(runs["metric"])]
+    palette = scenario_palette(names)
+    data = runs[runs["metric"].isin(shown) & runs["scenario"].isin(names)]
+    ncols = min(3, max(len(shown), 1))
+    nrows = max(math.ceil(len(shown) / ncols), 1)
+    band = _t_band(level)
+    with _style():
+        fig = Figure(figsize=(4.2 * ncols, 3.0 * nrows + 0.9), layout="constrained")
+        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
+        for k, ax in enumerate(axes.flat):
+            if k >= len(shown):
+                ax.set_visible(False)
+                continue
+            metric = shown[k]
+            sub = data[data["metric"] == metric]
+            sns.lineplot(
+                data=sub,
+                x="month",
+                y="value",
+                hue="scenario",
+                hue_order=names,
+                palette=palette,
+                estimator="mean",
+                errorbar=band,
+                legend=False,
+                ax=ax,
+            )
+            ax.set_title(_wrap(metric_label(metric, lang), lang, 36), fontsize=10)
+            ax.set_ylabel("")
+            ax.set_xlabel(_text("month", lang))
+            formatter = _axis_formatter(metric, lang)
+            if formatter is not None:
+                ax.yaxis.set_major_formatter(formatter)
+            sns.despine(ax=ax)
+        fig.suptitle(_text("trajectories_title", lang))
+        _scenario_legend(fig, names, lang, palette)
+    return fig
+
+
+def fig_by_city(
+    by_city: pd.DataFrame,
+    lang: str = "en",
+    metrics: str | Sequence[str] = CITY_METRICS,
+    scenarios: Sequence[str] | None = None,
+    last_months: int = 12,
+) -> Figure:
+    """Heatmaps of metrics by 市州 (rows) and scenario (columns).
+
+    Args:
+        by_city: Output of :func:`city_summary`.
+        lang: ``"zh"`` or ``"en"``.
+        metrics: One metric or several (one heatmap each; missing ones are skipped).
+        scenarios: Scenarios to show, in order (default: all, shipped order).
+        last_months: Months averaged (for the title only).
+
+    Returns:
+        The figure. City names are shown when a CJK font is available, else codes.
+    """
+    lang = _figure_lang(lang)
+    cjk = lang == "zh" or bool(available_cjk_fonts())
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    names = _pick(by_city, scenarios)
+    shown = [m for m in metrics if m in set(by_city["metric"])]
+    cities = by_city[["code", "name"]].astype({"code": str}).drop_duplicates("code")
+    cities = cities.sort_values("code")
+    city_labels = dict(zip(cities["code"], cities["name"] if cjk else cities["code"], strict=True))
+    n_rows = max(len(cities), 1)
+    n_panels = max(len(shown), 1)
+    side_by_side = len(names) <= 4  # else one heatmap under the other
+    panel_w = 1.6 + 0.85 * max(len(names), 1)
+    panel_h = 1.6 + 0.42 * n_rows
+    with _style():
+        fig = Figure(
+            figsize=(
+                panel_w * (n_panels if side_by_side else 1) + 1.2,
+                panel_h * (1 if side_by_side else n_panels) + 0.6,
+            ),
+            layout="constrained",
+        )
+        shape = (1, n_panels) if side_by_side else (n_panels, 1)
+        axes = fig.subplots(*shape, squeeze=False).flat
+        for k, metric in enumerate(shown):
+            ax = axes[k]
+            sub = by_city[by_city["metric"] == metric].astype({"code": str})
+            grid = sub.pivot_table(index="code", columns="scenario", values="mean", dropna=False)
+            grid = grid.reindex(index=list(cities["code"]), columns=names)
+            annot = grid.apply(lambda col, m=metric: col.map(lambda v: format_value(v, m, lang)))
+            grid.index = [city_labels[c] for c in grid.index]
+            grid.columns = [_wrap(scenario_label(n, lang), lang, 18) for n in names]
+            better = METRIC_LABELS[metric].better if metric in METRIC_LABELS else 0
+            first = k == 0 or not side_by_side
+            sns.heatmap(
+                grid,
+                annot=annot.to_numpy() if grid.size <= 240 else False,
+                fmt="",
+                cmap="viridis_r" if better < 0 else "viridis",
+                cbar_kws={"shrink": 0.8},
+                linewidths=0.5,
+                linecolor="white",
+                yticklabels=first,
+                annot_kws={"fontsize": 8},
+                ax=ax,
+            )
+            ax.set_title(_wrap(metric_label(metric, lang), lang, 30), fontsize=10)
+            ax.set_xlabel("")
+            ax.set_ylabel(_text("city", lang) if first else "")
+            ax.tick_params(axis="x", labelrotation=35, labelsize=8)
+            for tick in ax.get_xticklabels():
+                tick.set_horizontalalignment("right")
+            ax.tick_params(axis="y", labelrotation=0)
+        if not shown:
+            axes[0].set_axis_off()
+        fig.suptitle(_text("by_city_title", lang, n=last_months))
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """Render a figure to PNG bytes with the CJK font settings, then close it.
+
+    Args:
+        fig: The figure.
+        dpi: Resolution.
+
+    Returns:
+        The PNG file's bytes.
+    """
+    buffer = io.BytesIO()
+    try:
+        with mpl.rc_context(font_rc()):
+            fig.savefig(buffer, format="png", dpi=dpi)
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
