@@ -80,6 +80,9 @@ def test_results_stream_to_parquet_parts_with_a_manifest(toy, tmp_path, serial):
     store = ResultStore(out)
     manifest = store.read_manifest()
     assert manifest["version"] == ds.__version__ and manifest["seeds"] == spawn_seeds(3, 2)
+    assert set(manifest["scenario_files"]) == {"pre_reform", "reform_2021"}
+    assert len(manifest["scenario_files"]["reform_2021"]["sha256"]) == 64
+    assert manifest["created"]  # stamped with the time
     assert len(store.done()) == 4 == len(manifest["runs"])
     pd.testing.assert_frame_equal(streamed.runs, serial.runs)
     with pytest.raises(StoreError, match="use --resume"):

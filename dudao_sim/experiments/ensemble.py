@@ -8,6 +8,7 @@ for the points of a design (grid or Latin hypercube) over levers and assumptions
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from dudao_sim.experiments.runner import ProvinceRef, RunSpec, resolve_province
 from dudao_sim.experiments.store import ResultStore
 from dudao_sim.experiments.summary import paired_differences, summarize
 from dudao_sim.levers import LEVERS, check_levers
-from dudao_sim.scenarios import load_scenario
+from dudao_sim.scenarios import load_scenario, scenario_path
 
 
 def spawn_seeds(root: int, n: int) -> list[int]:
@@ -161,10 +162,15 @@ def run_ensemble(
         for name, parts in labels.items()
         for seed in seeds
     ]
+    files = {part: scenario_path(part) for parts in labels.values() for part in parts}
     info = {
         "kind": "ensemble",
         "scenarios": list(labels),
         "seeds": [int(s) for s in seeds],
+        "scenario_files": {
+            name: {"path": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            for name, path in files.items()
+        },
         "months": months,
         "warmup_months": warmup_months,
         "scenario_levers": {
