@@ -262,23 +262,13 @@ def _print_paired(paired: pd.DataFrame, lang: str) -> None:
 
 def _write_report(
     runs: pd.DataFrame, regional: pd.DataFrame, manifest: dict, out: Path, lang: str, baseline: str
-) -> Path | None:
+) -> Path:
     from dudao_sim.report import write_report
+    from dudao_sim.report.html import MANIFEST_KEYS
 
-    keep = {
-        "province",
-        "scenarios",
-        "seeds",
-        "baseline",
-        "months",
-        "synthesized",
-        "version",
-        "created",
-    }
-    info = {k: v for k, v in manifest.items() if k in keep}
-    info.setdefault("baseline", baseline)
+    info = {k: v for k, v in manifest.items() if k in MANIFEST_KEYS}
     info["baseline"] = baseline
-    info.setdefault("created", manifest.get("created", ""))
+    info.setdefault("created", "")
     return write_report(runs, regional, info, out, lang=lang, baseline=baseline)
 
 
