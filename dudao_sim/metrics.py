@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from dudao_sim.state import ProblemState
+from dudao_sim.state import ProblemState, row_count
 
 if TYPE_CHECKING:
     from dudao_sim.model import SupervisionModel
@@ -378,8 +378,8 @@ def regional_sums(model: SupervisionModel) -> np.ndarray:
     covered = eligible & (s.badged >= 0)
     covered[covered] = ins.active[s.badged[covered]]
     visited = active & (s.last_visit >= 0) & (model.t - s.last_visit < 12)
-    present = np.count_nonzero(s.problems.present, axis=1)
-    known = np.count_nonzero(s.problems.state == _P.OPEN, axis=1)
+    present = row_count(s.problems.present)
+    known = row_count(s.problems.state == _P.OPEN)
     school_visits = model.visits.unit[model.visits.kind == 0]
     county_of_office = g.county[offices.gov]
     ins_county = county_of_office[ins.office]

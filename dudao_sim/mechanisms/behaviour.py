@@ -31,7 +31,7 @@ import numpy as np
 
 from dudao_sim.mechanisms.base import Mechanism, Purpose, UnitKind
 from dudao_sim.mechanisms.conditions import resources
-from dudao_sim.state import NEVER, UnitTable
+from dudao_sim.state import NEVER, UnitTable, row_count
 
 if TYPE_CHECKING:
     from dudao_sim.model import SupervisionModel
@@ -87,9 +87,9 @@ class Behaviour(Mechanism):
         prob = table.problems
         found = model.found.get(key)
         caught = model.fake_caught.get(key)
-        present = prob.present.sum(axis=1)
+        present = row_count(prob.present)
         if found is not None:
-            hits = found.sum(axis=1) + caught.sum(axis=1)
+            hits = row_count(found) + row_count(caught)
             visited = n_visits > 0
             share = np.divide(
                 hits, np.maximum(present + hits, 1), out=np.zeros(table.n), where=visited
@@ -104,7 +104,7 @@ class Behaviour(Mechanism):
         )
         # Believed re-check chance: items re-checked / items closed, with a long memory.
         decay = a["recheck_memory_decay"]
-        closed_now = (prob.closed == t).sum(axis=1)
+        closed_now = row_count(prob.closed == t)
         self.closed_memory[key] = (1.0 - decay) * self.closed_memory[key] + closed_now
         self.rechecked_memory[key] = (1.0 - decay) * self.rechecked_memory[key] + rechecks
         ratio = np.minimum(

@@ -131,15 +131,22 @@ class Detection(Mechanism):
         p = np.clip(p, 0.0, 0.95)
         honest = ~colludes
         looked = (hidden | (due & (prob.state[units] == _P.FAKE))) & honest[:, None]
-        miss = np.ones((n, n_areas))
-        np.multiply.at(miss, units, np.where(looked, 1.0 - p, 1.0))
+        # Several visits in a month are independent chances: multiply the misses per unit,
+        # summing logs per area with bincount (much faster than ufunc.at).
+        log_miss = np.where(looked, np.log1p(-p), 0.0)
+        miss = np.exp(
+            np.stack(
+                [np.bincount(units, weights=log_miss[:, k], minlength=n) for k in range(n_areas)],
+                axis=1,
+            )
+        )
         u = model.streams.uniform(f"detect_{kind.name.lower()}", t, (n, n_areas))
         hit = u < 1.0 - miss
         found = hit & (prob.state == _P.HIDDEN)
         caught = hit & (prob.state == _P.FAKE)
         present_seen = (prob.present[units] & ~(prob.state[units] == _P.OPEN)).any(axis=1)
         suppressed = colludes & present_seen
-        model.record(f"present_at_visits_{kind.name.lower()}", hidden.sum(axis=1))
+        model.record(f"present_at_visits_{kind.name.lower()}", hidden)
         return found, caught, suppressed
 
     def _complaints(self, model: SupervisionModel) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.mechanisms.base import Mechanism
-from dudao_sim.state import ProblemState
+from dudao_sim.state import ProblemState, row_count
 
 if TYPE_CHECKING:
     from dudao_sim.model import SupervisionModel
@@ -50,24 +50,24 @@ class Reporting(Mechanism):
         counties = govs.level == 2
         n = govs.n
         known = np.bincount(
-            schools.county, weights=(schools.problems.state == _P.OPEN).sum(axis=1), minlength=n
+            schools.county, weights=row_count(schools.problems.state == _P.OPEN), minlength=n
         )
         present = np.bincount(
-            schools.county, weights=schools.problems.present.sum(axis=1), minlength=n
+            schools.county, weights=row_count(schools.problems.present), minlength=n
         )
         townships = govs.level == 3
         town_known = np.bincount(
             govs.parent[townships],
-            weights=(govs.problems.state[townships] == _P.OPEN).sum(axis=1),
+            weights=row_count(govs.problems.state[townships] == _P.OPEN),
             minlength=n,
         )
         town_present = np.bincount(
             govs.parent[townships],
-            weights=govs.problems.present[townships].sum(axis=1),
+            weights=row_count(govs.problems.present[townships]),
             minlength=n,
         )
-        own_known = (govs.problems.state == _P.OPEN).sum(axis=1)
-        own_present = govs.problems.present.sum(axis=1)
+        own_known = row_count(govs.problems.state == _P.OPEN)
+        own_present = row_count(govs.problems.present)
 
         # Belief of being cross-checked: learned from confirmations, plus independent data.
         confirmed = getattr(model, "confirmed_counties", None)

@@ -23,7 +23,7 @@ import numpy as np
 
 from dudao_sim.mechanisms.base import Mechanism
 from dudao_sim.mechanisms.conditions import resources
-from dudao_sim.state import CROSS_DEPARTMENT, NEVER, ProblemState, Rating, UnitTable
+from dudao_sim.state import CROSS_DEPARTMENT, NEVER, ProblemState, Rating, UnitTable, row_count
 
 if TYPE_CHECKING:
     from dudao_sim.model import SupervisionModel
@@ -72,7 +72,7 @@ class Results(Mechanism):
             prob.detected[mask] = t
             prob.deadline[mask] = deadline
             prob.n_detections[mask] += 1
-        table.fakes_caught_year += caught.sum(axis=1).astype(np.int16)
+        table.fakes_caught_year += row_count(caught)
         prob.recheck[prob.recheck == t] = NEVER  # this month's re-checks are done
         model.record(f"fed_back_{key}", found)
 
@@ -149,7 +149,7 @@ class Results(Mechanism):
         late = (prob.state == _P.OPEN) & (prob.deadline != NEVER) & (t > prob.deadline)
         prob.n_orders[late] += 1
         prob.deadline[late] = t + int(a["order_extension_months"])
-        table.orders_year += late.sum(axis=1).astype(np.int16)
+        table.orders_year += row_count(late)
         model.record(f"orders_{key}", late)
         laggard = late.any(axis=1)
         model.laggards[key] = laggard
@@ -165,7 +165,7 @@ class Results(Mechanism):
 
     def _rate(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         prob = table.problems
-        known_open = (prob.state == _P.OPEN).sum(axis=1)
+        known_open = row_count(prob.state == _P.OPEN)
         score = known_open + 2 * table.orders_year + 3 * table.fakes_caught_year
         rating = np.where(
             score >= 3, Rating.FAIL, np.where(score >= 1, Rating.BASIC_PASS, Rating.PASS)

@@ -416,24 +416,25 @@ class SupervisionVisits(Mechanism):
     def _book(self, model: SupervisionModel, visits: Visits) -> None:
         a, t = model.assumptions, model.t
         ins, offices = model.state.inspectors, model.state.offices
-        bit = (1 << visits.level.astype(np.int64)).astype(np.int8)
         for kind, table in (
             (UnitKind.SCHOOL, model.state.schools),
             (UnitKind.GOVERNMENT, model.state.governments),
         ):
             sel = visits.kind == kind
             units = visits.unit[sel]
-            np.add.at(table.visits_year, units, 1)
+            table.visits_year += np.bincount(units, minlength=table.n).astype(np.int16)
             table.last_visit[units] = t
             table.evaluated_year[units] = True
-            np.bitwise_or.at(table.visited_by, units, bit[sel])
+            for level in range(3):
+                came = np.bincount(units[visits.level[sel] == level], minlength=table.n) > 0
+                table.visited_by |= (came << level).astype(np.int8)
         has_ins = visits.inspector >= 0
         full_time = np.zeros(len(visits), bool)
         full_time[has_ins] = ins.full_time[visits.inspector[has_ins]]
         cost = np.where(full_time, a["cost_visit_full_time_yuan"], a["cost_visit_part_time_yuan"])
         cost = np.where(~has_ins, a["cost_visit_team_yuan"], cost)
         cost = np.where(visits.online, a["cost_visit_online_yuan"], cost)
-        np.add.at(offices.spent, visits.office, cost)
+        offices.spent += np.bincount(visits.office, weights=cost, minlength=offices.n)
         school = visits.kind == UnitKind.SCHOOL
         dressing = model.state.schools.dressing[np.where(school, visits.unit, 0)]
         hours = np.where(visits.online, a["teacher_hours_online"], a["teacher_hours_on_site"])
