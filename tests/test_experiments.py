@@ -87,6 +87,11 @@ def test_results_stream_to_parquet_parts_with_a_manifest(toy, tmp_path, serial):
     pd.testing.assert_frame_equal(streamed.runs, serial.runs)
     with pytest.raises(StoreError, match="use --resume"):
         run_ensemble(toy, ["pre_reform"], [1], workers=1, out_dir=out, **SMALL)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text('{"province": "x"}', encoding="utf-8")
+    with pytest.raises(StoreError, match="not a dudao-sim results manifest"):
+        ResultStore(broken).load()
     with pytest.raises(StoreError, match="different experiment"):
         run_ensemble(toy, ["pre_reform"], [1], workers=1, out_dir=out, resume=True, **SMALL)
 

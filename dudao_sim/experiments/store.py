@@ -87,9 +87,14 @@ class ResultStore:
     def read_manifest(self) -> dict[str, Any]:
         """The manifest as a dict."""
         try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
             raise StoreError(f"{self.manifest_path}: cannot be read ({error})") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("runs"), list):
+            raise StoreError(
+                f"{self.manifest_path}: not a dudao-sim results manifest (no list of runs)"
+            )
+        return manifest
 
     def done(self) -> set[str]:
         """Run ids whose every part is on disk."""
