@@ -90,7 +90,9 @@ class Staffing(Mechanism):
         badged = np.bincount(
             schools.office[schools.badged_type & schools.active], minlength=offices.n
         )
-        target = np.ceil(badged / float(lv["schools_per_inspector_target"]) - 1e-9)
+        # Offices hire a little above the ratio to cover the year's expected departures.
+        needed = badged / float(lv["schools_per_inspector_target"])
+        target = np.ceil(needed * (1.0 + a["recruitment_buffer"]) - 1e-9)
         target_ft = np.ceil(float(lv["full_time_share_target"]) * target - 1e-9)
         have = np.bincount(ins.office[ins.active], minlength=offices.n)
         have_ft = np.bincount(ins.office[ins.active & ins.full_time], minlength=offices.n)
