@@ -224,3 +224,10 @@ def test_report_flows_travel_up_the_networkx_hierarchy(ran):
     assert total == pytest.approx(ran.reports["reported_by_counties"])
     assert city_edges[0]["passed_on"] <= city_edges[0]["arrived"]
     assert city_edges[0]["passed_on"] == pytest.approx(ran.reports["arrived_at_province"])
+
+
+def test_severity_is_zero_exactly_where_no_problem_is_present(ran):
+    """The quality rule sums severity over all slots; that relies on this invariant."""
+    for table in (ran.state.schools, ran.state.governments):
+        p = table.problems
+        assert ((p.severity > 0) == p.present).all()
