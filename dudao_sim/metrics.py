@@ -87,6 +87,15 @@ def _duty_compliance(m: SupervisionModel) -> float:
 
 
 def _county_inspectorate(m: SupervisionModel) -> dict[str, float]:
+    cached = getattr(m, "_inspectorate_of_month", None)  # four reporters share one computation
+    if cached is not None and cached[0] == m.t:
+        return cached[1]
+    result = _county_inspectorate_now(m)
+    m._inspectorate_of_month = (m.t, result)
+    return result
+
+
+def _county_inspectorate_now(m: SupervisionModel) -> dict[str, float]:
     s, ins, offices = m.state.schools, m.state.inspectors, m.state.offices
     county = offices.level == 2
     badged = np.bincount(s.office[s.badged_type & s.active], minlength=offices.n)[county]
