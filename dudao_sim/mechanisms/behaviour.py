@@ -138,6 +138,7 @@ class Behaviour(Mechanism):
         plan = table.plan_month
         done = (plan != NEVER) & (plan < t)
         detect = np.where(done, detect * a["rotation_dip"], detect)  # the visit is behind it
+        table.belief_detect[:] = detect  # kept on the table for agents, metrics and analysis
         stake = detect * table.belief_sanction
         res = resources(table, a["incentive_weight"])
         effort_star = _logistic(
