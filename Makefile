@@ -2,6 +2,7 @@
 #   make run    create .venv if missing, install, run the main job (reform comparison) on Hunan
 #   make test   same set-up, then ruff + the full test suite
 #   make lab    JupyterLab on notebooks/
+#   make baseline  regenerate the pinned regression baseline (tests/baseline/)
 # Re-running is fast: the install step re-runs only when pyproject.toml changes.
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 # Debian packages the project needs on a fresh machine (CJK fonts for Chinese figure labels).
 SYSDEPS := fonts-noto-cjk fonts-wqy-zenhei
 
-.PHONY: run test lint lab sysdeps clean venv
+.PHONY: run test lint lab sysdeps clean venv baseline
 
 venv: $(STAMP)
 
@@ -45,6 +46,11 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest -q --nbval --nbval-current-env tests notebooks
+
+# The pinned regression baseline (tests/baseline/): regenerate it knowingly, in the commit
+# that moves the numbers, and say why in the commit message.
+baseline: $(STAMP)
+	$(PY) tests/baseline_cases.py --write
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
