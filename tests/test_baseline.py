@@ -6,10 +6,9 @@ moves a number regenerates the baseline in the same commit (``make baseline``) a
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from baseline_cases import CASES, compare, compare_frames, run_case
-
-import pandas as pd
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
