@@ -12,21 +12,28 @@ Public names::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from dudao_sim.agents import Government, Inspector, School, SupervisionOffice
-from dudao_sim.data import DataError, Province, bundled_provinces, load_province
-from dudao_sim.hierarchy import build_hierarchy
-from dudao_sim.hierarchy_analysis import (
+from dudao_sim import _moved
+from dudao_sim.data.province import DataError, Province, bundled_provinces, load_province
+from dudao_sim.data.synthetic import synthetic_province, write_synthetic_province
+from dudao_sim.model.agents import Government, Inspector, School, SupervisionOffice
+from dudao_sim.model.model import SupervisionModel
+from dudao_sim.policy.levers import LEVERS, lever_table
+from dudao_sim.policy.scenarios import compose, load_scenario, scenario_names
+from dudao_sim.structure.analysis import (
     depth,
     inspectorate_by_city,
     inspectorate_by_county,
     path_to_province,
     span_of_control,
 )
-from dudao_sim.inspectorate import InspectorateSpec, assign_badged_zones, staff_inspectorate
-from dudao_sim.levers import LEVERS, lever_table
-from dudao_sim.model import SupervisionModel
-from dudao_sim.scenarios import compose, load_scenario, scenario_names
-from dudao_sim.synthetic import synthetic_province, write_synthetic_province
+from dudao_sim.structure.hierarchy import build_hierarchy
+from dudao_sim.structure.inspectorate import (
+    InspectorateSpec,
+    assign_badged_zones,
+    staff_inspectorate,
+)
+
+_moved.install()
 
 try:
     __version__ = version("dudao_sim")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dudao_sim.assumptions import ASSUMPTIONS, assumption_table, check_assumptions
-from dudao_sim.levers import LEVERS, LeverError
+from dudao_sim.policy.assumptions import ASSUMPTIONS, assumption_table, check_assumptions
+from dudao_sim.policy.levers import LEVERS, LeverError
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dudao_sim"
 

@@ -1,4 +1,4 @@
-"""Tests of the dudao-sim command line (dudao_sim.cli, dudao_sim.summary)."""
+"""Tests of the dudao-sim command line (dudao_sim.cli.main, dudao_sim.structure.describe)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import dudao_sim as ds
-from dudao_sim.cli import main
-from dudao_sim.hierarchy import read_graphml
-from dudao_sim.inspectorate import staff_inspectorate
+from dudao_sim.cli.main import main
+from dudao_sim.structure.hierarchy import read_graphml
+from dudao_sim.structure.inspectorate import staff_inspectorate
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +135,8 @@ def test_installed_console_script() -> None:
 
 
 def test_summary_rejects_an_unknown_language(toy: ds.Province) -> None:
-    from dudao_sim.hierarchy import build_hierarchy
-    from dudao_sim.summary import hierarchy_summary
+    from dudao_sim.structure.describe import hierarchy_summary
+    from dudao_sim.structure.hierarchy import build_hierarchy
 
     graph = build_hierarchy(toy, granularity="light")
     with pytest.raises(ValueError, match="lang: 'fr' is not allowed"):

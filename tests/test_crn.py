@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import dudao_sim as ds
-from dudao_sim.mechanisms import DEFAULT_MECHANISMS, Mechanism, Purpose, UnitKind
-from dudao_sim.rng import Streams
+from dudao_sim.model.mechanisms import DEFAULT_MECHANISMS, Mechanism, Purpose, UnitKind
+from dudao_sim.model.streams import Streams
 
 
 def test_streams_are_keyed_by_seed_process_and_month():

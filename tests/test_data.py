@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import dudao_sim as ds
-from dudao_sim import hunan
-from dudao_sim.data import DataError, datasets_dir
+from dudao_sim.data import hunan
+from dudao_sim.data.province import DataError, datasets_dir
 
 CITY_COUNTS = {
     "长沙市": 9,

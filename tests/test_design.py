@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dudao_sim.assumptions import ASSUMPTIONS, check_assumptions
 from dudao_sim.experiments.design import Factor, factor, grid, latin_hypercube, registry_entry
-from dudao_sim.levers import LEVERS, check_levers
+from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
+from dudao_sim.policy.levers import LEVERS, check_levers
 
 
 def _registry_checked(design: pd.DataFrame) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import dudao_sim as ds
-from dudao_sim.cli import main
+from dudao_sim.cli.main import main
 from dudao_sim.experiments import (
     ResultStore,
     StoreError,

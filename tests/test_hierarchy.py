@@ -1,4 +1,7 @@
-"""Tests of dudao_sim.hierarchy: the supervision hierarchy as a DAG (一, 四, 五, 六, 十七)."""
+"""Tests of dudao_sim.structure.hierarchy: the supervision hierarchy as a DAG.
+
+Clauses 一, 四, 五, 六, 十七.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,18 @@ import pandas as pd
 import pytest
 
 import dudao_sim as ds
-from dudao_sim.hierarchy import (
+from dudao_sim.structure.hierarchy import (
     LIGHT_RELATIONS,
     RELATIONS,
     build_hierarchy,
     read_graphml,
     write_graphml,
 )
-from dudao_sim.inspectorate import InspectorateSpec, assign_badged_zones, staff_inspectorate
+from dudao_sim.structure.inspectorate import (
+    InspectorateSpec,
+    assign_badged_zones,
+    staff_inspectorate,
+)
 
 
 @pytest.fixture(scope="module")

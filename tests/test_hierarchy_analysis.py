@@ -1,4 +1,4 @@
-"""Tests of dudao_sim.hierarchy_analysis: what a researcher asks of the hierarchy."""
+"""Tests of dudao_sim.structure.analysis: what a researcher asks of the hierarchy."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import dudao_sim as ds
-from dudao_sim.hierarchy import build_hierarchy
-from dudao_sim.hierarchy_analysis import (
+from dudao_sim.data.vocab import BADGED_TYPES
+from dudao_sim.structure.analysis import (
     depth,
     inspectorate_by_city,
     inspectorate_by_county,
@@ -19,8 +19,8 @@ from dudao_sim.hierarchy_analysis import (
     span_of_control,
     subordinate_counts,
 )
-from dudao_sim.inspectorate import staff_inspectorate
-from dudao_sim.vocab import BADGED_TYPES
+from dudao_sim.structure.hierarchy import build_hierarchy
+from dudao_sim.structure.inspectorate import staff_inspectorate
 
 BADGED = sorted(t.value for t in BADGED_TYPES)
 HUNAN_COUNTIES_PER_CITY = {

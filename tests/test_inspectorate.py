@@ -1,4 +1,4 @@
-"""Tests of dudao_sim.inspectorate: staffing (clause 十七) and badged zones (clause 六)."""
+"""Tests of dudao_sim.structure.inspectorate: staffing (十七) and badged zones (六)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import dudao_sim as ds
-from dudao_sim.inspectorate import (
+from dudao_sim.data.vocab import BADGED_TYPES
+from dudao_sim.structure.inspectorate import (
     INSPECTOR_COLUMNS,
     InspectorateSpec,
     as_spec,
@@ -18,7 +19,6 @@ from dudao_sim.inspectorate import (
     round_half_up,
     staff_inspectorate,
 )
-from dudao_sim.vocab import BADGED_TYPES
 
 BADGED = sorted(t.value for t in BADGED_TYPES)
 

@@ -1,4 +1,4 @@
-"""Lever metadata and value checking (code-health checks on dudao_sim/levers.toml)."""
+"""Lever metadata and value checking (code-health checks on dudao_sim/policy/levers.toml)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import tomllib
 
 import pytest
 
-from dudao_sim.clauses import OPINIONS_FILE, clauses
-from dudao_sim.levers import LEVERS, LEVERS_FILE, LeverError, check_levers, defaults, lever_table
+from dudao_sim.policy.clauses import OPINIONS_FILE, clauses
+from dudao_sim.policy.levers import (
+    LEVERS,
+    LEVERS_FILE,
+    LeverError,
+    check_levers,
+    defaults,
+    lever_table,
+)
 
 
 def test_every_clause_of_the_document_is_found():

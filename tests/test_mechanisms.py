@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import dudao_sim as ds
-from dudao_sim.mechanisms import (
+from dudao_sim.model.mechanisms import (
     Behaviour,
     Conditions,
     Consequences,
@@ -20,7 +20,7 @@ from dudao_sim.mechanisms import (
     UnitKind,
     Visits,
 )
-from dudao_sim.state import NEVER, ProblemState, Rating, Sanction
+from dudao_sim.model.state import NEVER, ProblemState, Rating, Sanction
 
 P = ProblemState
 

@@ -10,8 +10,8 @@ import pytest
 from mesa.batchrunner import batch_run
 
 import dudao_sim as ds
-from dudao_sim.mechanisms import DEFAULT_MECHANISMS, Mechanism
-from dudao_sim.state import NEVER, ProblemState
+from dudao_sim.model.mechanisms import DEFAULT_MECHANISMS, Mechanism
+from dudao_sim.model.state import NEVER, ProblemState
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +174,7 @@ class _Tally(Mechanism):
         self.rechecks = 0
 
     def step(self, model):
-        from dudao_sim.mechanisms import Purpose
+        from dudao_sim.model.mechanisms import Purpose
 
         self.rechecks += int((model.visits.purpose == Purpose.RECHECK).sum())
         model.events["tally"] = float(self.rechecks)

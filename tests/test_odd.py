@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dudao_sim.assumptions import ASSUMPTIONS
-from dudao_sim.clauses import clauses
-from dudao_sim.hierarchy import RELATIONS
-from dudao_sim.levers import LEVERS
-from dudao_sim.mechanisms import DEFAULT_MECHANISMS
-from dudao_sim.model import SupervisionModel
+from dudao_sim.model.mechanisms import DEFAULT_MECHANISMS
+from dudao_sim.model.model import SupervisionModel
+from dudao_sim.policy.assumptions import ASSUMPTIONS
+from dudao_sim.policy.clauses import clauses
+from dudao_sim.policy.levers import LEVERS
+from dudao_sim.structure.hierarchy import RELATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD = (ROOT / "docs" / "odd.md").read_text(encoding="utf-8")
@@ -62,7 +62,7 @@ def test_lever_columns_match_the_registry_both_ways():
 def test_mechanism_modules_cite_the_clauses_the_table_gives_them():
     table = _clause_table()
     for mechanism in DEFAULT_MECHANISMS:
-        module = f"dudao_sim/mechanisms/{mechanism.__module__.rsplit('.', 1)[1]}.py"
+        module = f"dudao_sim/model/mechanisms/{mechanism.__module__.rsplit('.', 1)[1]}.py"
         for clause in mechanism.clauses:
             assert module in table[clause]["modules"], (mechanism.name, clause)
 

@@ -10,7 +10,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from dudao_sim.data import SCHEMAS
+from dudao_sim.data.province import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
 

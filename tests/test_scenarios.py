@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dudao_sim.levers import LEVERS, defaults
-from dudao_sim.scenarios import (
+from dudao_sim.policy.levers import LEVERS, defaults
+from dudao_sim.policy.scenarios import (
     ScenarioError,
     compose,
     load_scenario,

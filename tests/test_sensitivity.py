@@ -22,7 +22,7 @@ from dudao_sim.experiments.sensitivity import (
     salib_problem,
     sobol,
 )
-from dudao_sim.levers import LEVERS
+from dudao_sim.policy.levers import LEVERS
 
 ISHIGAMI = [Factor(f"x{i}", -math.pi, math.pi, "float") for i in (1, 2, 3)]
 EN_LABEL = LEVERS["unannounced_share"].label("en")

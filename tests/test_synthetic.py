@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dudao_sim as ds
-from dudao_sim import hunan
-from dudao_sim.synthesis import apportion
+from dudao_sim.data import hunan
+from dudao_sim.data.county_rules import apportion
 
 
 @given(

@@ -4,8 +4,8 @@ from dudao_sim.experiments.design import Factor, factor, grid, latin_hypercube
 from dudao_sim.experiments.ensemble import Ensemble, run_ensemble, run_sweep, spawn_seeds
 from dudao_sim.experiments.executors import execute
 from dudao_sim.experiments.runner import RunSpec, run_one
+from dudao_sim.experiments.statistics import paired_differences, per_run, summarize
 from dudao_sim.experiments.store import ResultStore, StoreError
-from dudao_sim.experiments.summary import paired_differences, per_run, summarize
 
 __all__ = [
     "Ensemble",

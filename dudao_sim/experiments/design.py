@@ -2,8 +2,8 @@
 
 A design is a DataFrame with one row per design point: an integer column ``point``
 (``0 … n-1``) first, then one column per factor, named after the lever or assumption it sets.
-Every value in it passes the registry's ``check`` (:mod:`dudao_sim.levers`,
-:mod:`dudao_sim.assumptions`), so a row can be handed to the model as it is. Use
+Every value in it passes the registry's ``check`` (:mod:`dudao_sim.policy.levers`,
+:mod:`dudao_sim.policy.assumptions`), so a row can be handed to the model as it is. Use
 ``design.to_dict("records")`` to get rows as Python values (NumPy integers and booleans are not
 ``int``/``bool`` to ``Lever.check``).
 
@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from dudao_sim.assumptions import ASSUMPTIONS, Assumption
-from dudao_sim.levers import LEVERS, Lever, unknown_key_error
+from dudao_sim.policy.assumptions import ASSUMPTIONS, Assumption
+from dudao_sim.policy.levers import LEVERS, Lever, unknown_key_error
 
 FactorKind = Literal["float", "int", "bool", "choice"]
 KINDS: tuple[str, ...] = ("float", "int", "bool", "choice")

@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dudao_sim.assumptions import ASSUMPTIONS, check_assumptions
 from dudao_sim.experiments.executors import execute
 from dudao_sim.experiments.runner import ProvinceRef, RunSpec, resolve_province
+from dudao_sim.experiments.statistics import paired_differences, summarize
 from dudao_sim.experiments.store import ResultStore
-from dudao_sim.experiments.summary import paired_differences, summarize
-from dudao_sim.levers import LEVERS, check_levers
-from dudao_sim.scenarios import load_scenario, scenario_path
+from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
+from dudao_sim.policy.levers import LEVERS, check_levers
+from dudao_sim.policy.scenarios import load_scenario, scenario_path
 
 
 def spawn_seeds(root: int, n: int) -> list[int]:

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from dudao_sim.data import Province
+from dudao_sim.data.province import Province
 from dudao_sim.experiments.runner import ProvinceRef, RunSpec, resolve_province, run_one
 
 OnResult = Callable[[RunSpec, dict[str, pd.DataFrame]], None]

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dudao_sim.data import Province, load_province
+from dudao_sim.data.province import Province, load_province
 
 ProvinceRef = Province | str | Path
 
@@ -127,7 +127,7 @@ def run_one(spec: RunSpec, province: ProvinceRef) -> dict[str, pd.DataFrame]:
         ``{"metrics": ..., "regional": ...}`` with :data:`METRIC_COLUMNS` and
         :data:`REGIONAL_COLUMNS`; months from 0 (the switch) on.
     """
-    from dudao_sim.model import SupervisionModel  # late import keeps workers light to start
+    from dudao_sim.model.model import SupervisionModel  # late import keeps workers light to start
 
     model = SupervisionModel(
         resolve_province(province),

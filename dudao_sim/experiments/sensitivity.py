@@ -36,7 +36,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from dudao_sim.experiments.design import Factor, check_design, check_factors, design_frame
-from dudao_sim.levers import LEVERS
+from dudao_sim.policy.levers import LEVERS
 
 try:  # written by another module owner; without it, figures fall back to English labels
     from dudao_sim.report.fonts import use_cjk_fonts

@@ -1,7 +1,7 @@
 """Figures comparing reform scenarios, in Chinese or English.
 
-Each function takes the tidy output of :func:`~dudao_sim.experiments.summary.summarize`,
-:func:`~dudao_sim.experiments.summary.paired_differences`, the run frame or
+Each function takes the tidy output of :func:`~dudao_sim.experiments.statistics.summarize`,
+:func:`~dudao_sim.experiments.statistics.paired_differences`, the run frame or
 :func:`city_summary`, and returns a :class:`matplotlib.figure.Figure` (not registered with
 pyplot, so nothing is shown twice in a notebook); :func:`figure_png` renders one to PNG bytes
 and closes it.
@@ -37,7 +37,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 from scipy import stats
 
-from dudao_sim.experiments.summary import RUN_COLUMNS, summarize
+from dudao_sim.experiments.statistics import RUN_COLUMNS, summarize
 from dudao_sim.report.fonts import available_cjk_fonts, font_rc, use_cjk_fonts
 
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -115,7 +115,7 @@ METRIC_LABELS: dict[str, MetricLabel] = {
     "n_incidents_school": MetricLabel(
         "学校安全事件数（月）", "School incidents per month", "number", -1
     ),
-    # by 市州 (dudao_sim.metrics.REGIONAL_RATIOS)
+    # by 市州 (dudao_sim.metrics.reporters.REGIONAL_RATIOS)
     "problems_per_school": MetricLabel("每校存在问题数", "Problems per school", "number", -1),
     "effort_mean": MetricLabel("学校整改努力均值", "Mean school effort", "score", 1),
     "visits_per_school_month": MetricLabel(
@@ -241,7 +241,7 @@ def metric_kind(metric: str) -> Kind:
 
 @cache
 def _scenario(name: str) -> tuple[str, str, str, str] | None:
-    from dudao_sim.scenarios import load_scenario
+    from dudao_sim.policy.scenarios import load_scenario
 
     try:
         sc = load_scenario(name)
@@ -312,7 +312,7 @@ def scenario_order(scenarios: Sequence[str], first: Sequence[str] = ()) -> list[
     Returns:
         The ordered names.
     """
-    from dudao_sim.scenarios import scenario_names
+    from dudao_sim.policy.scenarios import scenario_names
 
     present = list(dict.fromkeys(scenarios))
     shipped = [n for n in scenario_names() if n in present]
@@ -452,7 +452,7 @@ def fig_indices(
     """The four clause-二十四 indices by scenario, with confidence intervals.
 
     Args:
-        summary: Output of :func:`~dudao_sim.experiments.summary.summarize`.
+        summary: Output of :func:`~dudao_sim.experiments.statistics.summarize`.
         lang: ``"zh"`` or ``"en"`` (``"zh"`` falls back to English without a CJK font).
         scenarios: Scenarios to show, in order (default: all, shipped order).
 
@@ -505,7 +505,7 @@ def fig_paired(
     Differences whose interval contains 0 (``within_noise``) are drawn hollow and grey.
 
     Args:
-        paired: Output of :func:`~dudao_sim.experiments.summary.paired_differences`.
+        paired: Output of :func:`~dudao_sim.experiments.statistics.paired_differences`.
         lang: ``"zh"`` or ``"en"``.
         metrics: Outcomes to draw (those missing from ``paired`` are skipped).
         scenarios: Scenarios to show, in order (default: all, shipped order).

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dudao_sim.experiments.summary import check_runs, paired_differences, summarize
-from dudao_sim.metrics import DEFINITIONS, REGIONAL_RATIOS
+from dudao_sim.experiments.statistics import check_runs, paired_differences, summarize
+from dudao_sim.metrics.reporters import DEFINITIONS, REGIONAL_RATIOS
 from dudao_sim.report.figures import (
     INDICES,
     KEY_OUTCOMES,
@@ -83,7 +83,7 @@ FIGURE_IDS: tuple[str, ...] = ("fig-indices", "fig-paired", "fig-trajectories", 
 
 _EPS = 1e-9
 
-#: Definitions of shown metrics that :data:`dudao_sim.metrics.DEFINITIONS` does not cover.
+#: Definitions of shown metrics that :data:`dudao_sim.metrics.reporters.DEFINITIONS` does not cover.
 
 _T: dict[str, dict[str, str]] = {
     "title": {
@@ -440,8 +440,8 @@ def target_checks(
     """Check the targets of :data:`TARGETS` for each scenario.
 
     Args:
-        summary: Output of :func:`~dudao_sim.experiments.summary.summarize`.
-        paired: Output of :func:`~dudao_sim.experiments.summary.paired_differences`.
+        summary: Output of :func:`~dudao_sim.experiments.statistics.summarize`.
+        paired: Output of :func:`~dudao_sim.experiments.statistics.paired_differences`.
         baseline: The baseline scenario.
         scenarios: Scenarios to check, in order.
 
@@ -765,7 +765,7 @@ def _html_page(
 
 
 def _scenario_base(name: str) -> str | None:
-    from dudao_sim.scenarios import load_scenario
+    from dudao_sim.policy.scenarios import load_scenario
 
     try:
         return load_scenario(name).base

@@ -1,0 +1,472 @@
+"""Outcome metrics (ODD 7.10): truth and observation side by side, and the clause-二十四 indices.
+
+Every metric is computed from simulated states and events; none reads a lever back. Mesa's
+``DataCollector`` records the raw monthly values in :data:`MODEL_REPORTERS` (stocks of the
+state and the month's event counts); :func:`metrics_frame` adds the derived metrics, most of
+them over the last 12 months, and the four composite indices of clause 二十四 — 全面覆盖
+(coverage), 运转高效 (efficiency), 结果权威 (authority), 问责有力 (accountability) — each on a
+0–1 scale. Definitions are in :data:`DEFINITIONS` and ``docs/odd.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from dudao_sim.model.state import ProblemState, row_count
+
+if TYPE_CHECKING:
+    from dudao_sim.model.model import SupervisionModel
+
+_P = ProblemState
+
+
+def _share(num: float, den: float) -> float:
+    return float(num) / float(den) if den > 0 else float("nan")
+
+
+def _coverage_badged(m: SupervisionModel) -> float:
+    s, ins = m.state.schools, m.state.inspectors
+    eligible = s.badged_type & s.active
+    ok = eligible & (s.badged >= 0)
+    ok[ok] = ins.active[s.badged[ok]]
+    return _share(ok.sum(), eligible.sum())
+
+
+def _visited_12m(m: SupervisionModel) -> float:
+    s = m.state.schools
+    seen = (s.last_visit >= 0) & (m.t - s.last_visit < 12) & s.active
+    return _share(seen.sum(), s.active.sum())
+
+
+def _govs_evaluated_12m(level: int) -> Callable[[SupervisionModel], float]:
+    def reporter(m: SupervisionModel) -> float:
+        g = m.state.governments
+        at = g.level == level
+        seen = at & (g.last_visit >= 0) & (m.t - g.last_visit < 12)
+        return _share(seen.sum(), at.sum())
+
+    return reporter
+
+
+def _detection_rate(m: SupervisionModel) -> float:
+    s = m.state.schools
+    p = s.problems
+    active = s.active[:, None]
+    return _share(
+        np.count_nonzero((p.state == _P.OPEN) & active), np.count_nonzero(p.present & active)
+    )
+
+
+def _present_per_school(m: SupervisionModel) -> float:
+    s = m.state.schools
+    return _share(s.problems.present[s.active].sum(), s.active.sum())
+
+
+def _quality_mean(m: SupervisionModel) -> float:
+    s = m.state.schools
+    return float(s.quality[s.active].mean())
+
+
+def _quality_balance(m: SupervisionModel) -> float:
+    s = m.state.schools
+    n = m.state.governments.n
+    total = np.bincount(s.county[s.active], weights=s.quality[s.active], minlength=n)
+    count = np.bincount(s.county[s.active], minlength=n)
+    means = total[count > 0] / count[count > 0]
+    return float(np.std(means))
+
+
+def _duty_compliance(m: SupervisionModel) -> float:
+    g = m.state.governments
+    sel = g.level >= 2
+    return 1.0 - _share(g.problems.present[sel].sum(), g.problems.present[sel].size)
+
+
+def _county_inspectorate(m: SupervisionModel) -> dict[str, float]:
+    cached = getattr(m, "_inspectorate_of_month", None)  # four reporters share one computation
+    if cached is not None and cached[0] == m.t:
+        return cached[1]
+    result = _county_inspectorate_now(m)
+    m._inspectorate_of_month = (m.t, result)
+    return result
+
+
+def _county_inspectorate_now(m: SupervisionModel) -> dict[str, float]:
+    s, ins, offices = m.state.schools, m.state.inspectors, m.state.offices
+    county = offices.level == 2
+    badged = np.bincount(s.office[s.badged_type & s.active], minlength=offices.n)[county]
+    staff = np.bincount(ins.office[ins.active], minlength=offices.n)[county]
+    full = np.bincount(ins.office[ins.active & ins.full_time], minlength=offices.n)[county]
+    ratio = np.divide(badged, staff, out=np.full(len(staff), np.inf), where=staff > 0)
+    share = np.divide(full, staff, out=np.zeros(len(staff)), where=staff > 0)
+    return {
+        "schools_per_inspector": _share(badged.sum(), staff.sum()),
+        "full_time_share": _share(full.sum(), staff.sum()),
+        "counties_meeting_ratio": float(np.mean(ratio <= 5.0 + 1e-9)),
+        "counties_full_time_in_band": float(
+            np.mean((share >= 0.3 - 1e-9) & (share <= 1 / 3 + 1e-9))
+        ),
+    }
+
+
+def _event(name: str) -> Callable[[SupervisionModel], float]:
+    return lambda m: float(m.events.get(name, 0.0))
+
+
+def _report(name: str) -> Callable[[SupervisionModel], float]:
+    return lambda m: float(m.reports.get(name, np.nan))
+
+
+_EVENTS = (
+    "new_problems_school",
+    "rebounds_school",
+    "self_fixed_school",
+    "incidents_school",
+    "detections_school",
+    "fed_back_school",
+    "fakes_caught_school",
+    "closed_genuine_school",
+    "closed_on_time_school",
+    "closed_fake_school",
+    "months_to_close_school",
+    "orders_school",
+    "sanction_triggers_school",
+    "sanctioned_school",
+    "sanction_triggers_government",
+    "sanctioned_government",
+    "sanction_interview_school",
+    "sanction_circular_school",
+    "sanction_accountability_school",
+    "licences_revoked",
+    "leaders_replaced",
+    "referrals",
+    "school_visits",
+    "government_visits",
+    "unannounced_visits",
+    "duplicate_school_visits",
+    "duplicates_avoided",
+    "visits_capped",
+    "teacher_hours",
+    "visit_cost_yuan",
+    "inspector_days",
+    "visits_routine",
+    "visits_spot_check",
+    "visits_end_of_term",
+    "visits_special",
+    "visits_evaluation",
+    "visits_confirmation",
+    "visits_monitoring",
+    "visits_recheck",
+    "principal_terms_ended",
+    "complaints",
+    "collusions",
+    "misconduct_exits",
+    "inspectors_left",
+    "recruited_full_time",
+    "recruited_part_time",
+    "misreports_exposed",
+    "plans_reported",
+)
+
+#: Raw monthly reporters for Mesa's DataCollector: stocks of the state and event counts.
+MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
+    "coverage_badged": _coverage_badged,
+    "visited_12m": _visited_12m,
+    "counties_evaluated_12m": _govs_evaluated_12m(2),
+    "townships_evaluated_12m": _govs_evaluated_12m(3),
+    "detection_rate": _detection_rate,
+    "problems_per_school": _present_per_school,
+    "quality_mean": _quality_mean,
+    "quality_balance_sd": _quality_balance,
+    "duty_compliance": _duty_compliance,
+    "n_schools_active": lambda m: float(m.state.schools.active.sum()),
+    "n_inspectors": lambda m: float(m.state.inspectors.active.sum()),
+    "n_part_time": lambda m: float(
+        np.count_nonzero(m.state.inspectors.active & ~m.state.inspectors.full_time)
+    ),
+    "inspector_skill": lambda m: (
+        float(m.state.inspectors.skill[m.state.inspectors.active].mean())
+        if m.state.inspectors.active.any()
+        else float("nan")
+    ),
+    "effort_mean": lambda m: float(m.state.schools.effort.mean()),
+    "dressing_mean": lambda m: float(m.state.schools.dressing.mean()),
+    "fake_propensity_mean": lambda m: float(m.state.schools.fake.mean()),
+    "truth_problems_counties": _report("truth"),
+    "known_problems_counties": _report("known_by_counties"),
+    "reported_by_counties": _report("reported_by_counties"),
+    "arrived_at_province": _report("arrived_at_province"),
+    **{
+        f"inspectorate_{k}": (lambda key: lambda m: _county_inspectorate(m)[key])(k)
+        for k in (
+            "schools_per_inspector",
+            "full_time_share",
+            "counties_meeting_ratio",
+            "counties_full_time_in_band",
+        )
+    },
+    **{f"n_{name}": _event(name) for name in _EVENTS},
+}
+
+#: Definitions of the derived metrics and indices, for documentation and reports.
+DEFINITIONS: dict[str, str] = {
+    "coverage_badged": "share of schools and kindergartens with an active badged inspector (六)",
+    "quality_mean": "mean quality of active schools (truth)",
+    "quality_balance_sd": "standard deviation across counties of the mean school quality",
+    "duty_compliance": "1 - share of government duty problems present, counties and townships (五)",
+    "n_incidents_school": "safety problems at schools that turned into incidents this month",
+    "inspectorate_schools_per_inspector": "schools needing a badged inspector / active "
+    "inspectors, county inspectorates pooled (十七)",
+    "inspectorate_full_time_share": "full-time / active inspectors, county inspectorates "
+    "pooled (十七)",
+    "inspectorate_counties_meeting_ratio": "share of counties with at most 5 schools per "
+    "inspector (十七)",
+    "inspectorate_counties_full_time_in_band": "share of counties whose full-time share is "
+    "between 30% and 1/3 (十七)",
+    "visited_12m": "share of schools visited at least once in the last 12 months",
+    "end_of_term_review_share": "end-of-term reviews / principals' terms ended, last 12 months",
+    "counties_evaluated_12m": "share of counties evaluated in the last 12 months (五)",
+    "detection_rate": "problems known and open / problems present in truth (schools)",
+    "rectified_in_time": "genuine closures within the deadline / problems fed back, 12 months",
+    "fake_share": "closures on paper only / all closures of fed-back items, last 12 months (truth)",
+    "rebound_rate": "rebounds / genuine closures, last 12 months",
+    "months_to_close": "mean months from detection to closure, last 12 months",
+    "visits_per_school_year": "school visits in the last 12 months per active school",
+    "duplicate_share": "visits by a second level in the same month / school visits, 12 months",
+    "teacher_hours_per_school_year": "teachers' hours spent on visits per school, 12 months",
+    "cost_yuan_year": "cost of visits in the last 12 months plus part-time inspectors' yearly "
+    "allowances, in yuan (二十一; full-time salaries are not counted)",
+    "inspector_days_year": "inspector-days spent on visits in the last 12 months (online: 1/4)",
+    "accountability_share": "failing or faking units sanctioned beyond criticism / all such units",
+    "report_distortion": "1 - open problems counties report / open problems they know of",
+    "report_distortion_province": "1 - open problems reaching the province / problems counties "
+    "know of",
+    "known_share_counties": "open problems counties know of / problems present in truth",
+    "index_coverage": "mean of badged coverage, visited in 12 months, end-of-term review "
+    "share and counties evaluated (全面覆盖)",
+    "index_efficiency": "detection rate x (1 - duplicate share) / (1 + visits per school per "
+    "year / 12) (运转高效)",
+    "index_authority": "(1 - fake share) x (1 - report distortion) x rectified in time (结果权威)",
+    "index_accountability": "accountability share: units that failed, faked or lagged and were "
+    "sanctioned beyond criticism (问责有力)",
+}
+
+
+def _rolling(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].rolling(12, min_periods=1).sum()
+
+
+def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.DataFrame:
+    """Raw and derived monthly metrics of a run.
+
+    Args:
+        model: A model that has run.
+        include_warmup: Keep warm-up months (negative ``month``).
+
+    Returns:
+        One row per month: ``month`` (0 = first scenario month), ``phase``, the raw
+        reporters and the derived metrics of :data:`DEFINITIONS`.
+    """
+    raw = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame = raw.copy()
+    frame.insert(0, "month", np.arange(len(frame)) - model.warmup_months)
+    frame.insert(1, "phase", np.where(frame["month"] < 0, "warmup", "scenario"))
+    schools = frame["n_schools_active"]
+
+    def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+        return (num / den.where(den > 0)).astype(float)
+
+    frame["end_of_term_review_share"] = ratio(
+        _rolling(frame, "n_visits_end_of_term"), _rolling(frame, "n_principal_terms_ended")
+    )
+    frame["rectified_in_time"] = ratio(
+        _rolling(frame, "n_closed_on_time_school"), _rolling(frame, "n_fed_back_school")
+    ).clip(upper=1.0)
+    frame["fake_share"] = ratio(
+        _rolling(frame, "n_closed_fake_school"),
+        _rolling(frame, "n_closed_fake_school") + _rolling(frame, "n_closed_genuine_school"),
+    )
+    frame["rebound_rate"] = ratio(
+        _rolling(frame, "n_rebounds_school"), _rolling(frame, "n_closed_genuine_school")
+    )
+    frame["months_to_close"] = ratio(
+        _rolling(frame, "n_months_to_close_school"),
+        _rolling(frame, "n_closed_genuine_school") + _rolling(frame, "n_closed_fake_school"),
+    )
+    frame["visits_per_school_year"] = ratio(_rolling(frame, "n_school_visits"), schools)
+    frame["duplicate_share"] = ratio(
+        _rolling(frame, "n_duplicate_school_visits"), _rolling(frame, "n_school_visits")
+    ).fillna(0.0)
+    frame["teacher_hours_per_school_year"] = ratio(_rolling(frame, "n_teacher_hours"), schools)
+    frame["cost_yuan_year"] = (
+        _rolling(frame, "n_visit_cost_yuan")
+        + frame["n_part_time"] * model.assumptions["part_time_cost_yuan"]
+    )
+    frame["inspector_days_year"] = _rolling(frame, "n_inspector_days")
+    triggers = _rolling(frame, "n_sanction_triggers_school") + _rolling(
+        frame, "n_sanction_triggers_government"
+    )
+    sanctioned = _rolling(frame, "n_sanctioned_school") + _rolling(frame, "n_sanctioned_government")
+    frame["accountability_share"] = ratio(sanctioned, triggers).fillna(0.0)
+    frame["report_distortion"] = 1.0 - ratio(
+        frame["reported_by_counties"], frame["known_problems_counties"]
+    )
+    frame["report_distortion_province"] = 1.0 - ratio(
+        frame["arrived_at_province"], frame["known_problems_counties"]
+    )
+    frame["known_share_counties"] = ratio(
+        frame["known_problems_counties"], frame["truth_problems_counties"]
+    )
+    frame["index_coverage"] = (
+        frame[
+            ["coverage_badged", "visited_12m", "end_of_term_review_share", "counties_evaluated_12m"]
+        ]
+        .fillna(0.0)
+        .mean(axis=1)
+    )
+    frame["index_efficiency"] = (
+        frame["detection_rate"]
+        * (1.0 - frame["duplicate_share"])
+        / (1.0 + frame["visits_per_school_year"] / 12.0)
+    )
+    frame["index_authority"] = (
+        (1.0 - frame["fake_share"].fillna(0.0))
+        * (1.0 - frame["report_distortion"].clip(0, 1))
+        * frame["rectified_in_time"].fillna(0.0)
+    )
+    frame["index_accountability"] = frame["accountability_share"]
+    if not include_warmup:
+        frame = frame[frame["month"] >= 0].reset_index(drop=True)
+    return frame
+
+
+#: Additive county quantities recorded every month for results by 市州 and county.
+REGIONAL_SUMS: tuple[str, ...] = (
+    "schools",
+    "badged_eligible",
+    "badged_covered",
+    "visited_12m",
+    "present",
+    "known_open",
+    "quality_sum",
+    "effort_sum",
+    "visits",
+    "inspectors",
+    "full_time",
+)
+
+#: Ratios derived from :data:`REGIONAL_SUMS` at any level: name -> (numerator, denominator).
+REGIONAL_RATIOS: dict[str, tuple[str, str]] = {
+    "coverage_badged": ("badged_covered", "badged_eligible"),
+    "visited_12m": ("visited_12m", "schools"),
+    "problems_per_school": ("present", "schools"),
+    "detection_rate": ("known_open", "present"),
+    "quality_mean": ("quality_sum", "schools"),
+    "effort_mean": ("effort_sum", "schools"),
+    "visits_per_school_month": ("visits", "schools"),
+    "schools_per_inspector": ("badged_eligible", "inspectors"),
+    "full_time_share": ("full_time", "inspectors"),
+}
+
+
+def regional_sums(model: SupervisionModel) -> np.ndarray:
+    """This month's additive quantities per county (rows: counties in government order)."""
+    s, g, ins, offices = (
+        model.state.schools,
+        model.state.governments,
+        model.state.inspectors,
+        model.state.offices,
+    )
+    n = g.n
+    active = s.active
+    eligible = s.badged_type & active
+    covered = eligible & (s.badged >= 0)
+    covered[covered] = ins.active[s.badged[covered]]
+    visited = active & (s.last_visit >= 0) & (model.t - s.last_visit < 12)
+    present = row_count(s.problems.present)
+    known = row_count(s.problems.state == _P.OPEN)
+    school_visits = model.visits.unit[model.visits.kind == 0]
+    county_of_office = g.county[offices.gov]
+    ins_county = county_of_office[ins.office]
+    ins_ok = ins.active & (ins_county >= 0)
+
+    def per_county(mask_or_weights: np.ndarray, index: np.ndarray = s.county) -> np.ndarray:
+        return np.bincount(index, weights=mask_or_weights.astype(float), minlength=n)
+
+    columns = [
+        per_county(active),
+        per_county(eligible),
+        per_county(covered),
+        per_county(visited),
+        per_county(present * active),
+        per_county(known * active),
+        per_county(s.quality * active),
+        per_county(s.effort * active),
+        np.bincount(s.county[school_visits], minlength=n).astype(float),
+        np.bincount(ins_county[ins_ok], minlength=n).astype(float),
+        np.bincount(ins_county[ins_ok & ins.full_time], minlength=n).astype(float),
+    ]
+    return np.stack(columns, axis=1)[g.level == 2]
+
+
+def regional_frame(
+    model: SupervisionModel, level: str = "city", include_warmup: bool = False
+) -> pd.DataFrame:
+    """Monthly results by 市州 or county as a tidy DataFrame.
+
+    Args:
+        model: A model that has run.
+        level: ``"county"``, ``"city"`` or ``"province"``.
+        include_warmup: Keep warm-up months.
+
+    Returns:
+        Columns ``month``, ``code``, ``name``, ``metric``, ``value`` for every metric of
+        :data:`REGIONAL_RATIOS`.
+
+    Raises:
+        ValueError: If ``level`` is not one of the three.
+    """
+    if level not in ("county", "city", "province"):
+        raise ValueError(f"level: {level!r} is not allowed; use county, city or province")
+    g = model.state.governments
+    counties = np.flatnonzero(g.level == 2)
+    sums = np.stack(model.regional_history)  # months x counties x quantities
+    if level == "county":
+        groups, codes = np.arange(len(counties)), g.codes[counties]
+        names = g.names[counties]
+    elif level == "city":
+        parents = g.parent[counties]
+        uniq, groups = np.unique(parents, return_inverse=True)
+        codes, names = g.codes[uniq], g.names[uniq]
+    else:
+        groups = np.zeros(len(counties), int)
+        codes, names = g.codes[[0]], g.names[[0]]
+    n_groups = len(codes)
+    grouped = np.zeros((sums.shape[0], n_groups, sums.shape[2]))
+    for k in range(n_groups):
+        grouped[:, k, :] = sums[:, groups == k, :].sum(axis=1)
+    months = np.arange(sums.shape[0]) - model.warmup_months
+    frames = []
+    col = {name: i for i, name in enumerate(REGIONAL_SUMS)}
+    for metric, (num, den) in REGIONAL_RATIOS.items():
+        d = grouped[:, :, col[den]]
+        value = np.divide(grouped[:, :, col[num]], d, out=np.full(d.shape, np.nan), where=d > 0)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "month": np.repeat(months, n_groups),
+                    "code": np.tile(codes.astype(str), len(months)),
+                    "name": np.tile(names.astype(str), len(months)),
+                    "metric": metric,
+                    "value": value.reshape(-1),
+                }
+            )
+        )
+    frame = pd.concat(frames, ignore_index=True)
+    if not include_warmup:
+        frame = frame[frame["month"] >= 0].reset_index(drop=True)
+    return frame

@@ -1,0 +1,144 @@
+"""What every submodel shares: the mechanism interface, the calendar and the month's visits.
+
+A mechanism is one process of the document, in one module named after it. It reads and writes
+the model's columnar state (:mod:`dudao_sim.model.state`), draws only from its own random streams
+(:class:`dudao_sim.model.streams.Streams`, keyed by process and month) and records what happened in
+``model.events``. It does not import another mechanism. Researchers plug in their own by
+subclassing :class:`Mechanism` and passing it to the model (see ``docs/odd.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from dudao_sim.model.model import SupervisionModel
+
+
+class Mechanism:
+    """One submodel of the monthly cycle.
+
+    Subclasses set :attr:`name`, :attr:`clauses` and :attr:`odd_section`, and implement
+    :meth:`step` (and :meth:`setup` if they need state before the first month).
+
+    Example:
+        >>> class Rumour(Mechanism):
+        ...     name = "rumour"
+        ...     clauses = ("九",)
+        ...     def step(self, model):
+        ...         model.events["rumours"] = 1.0
+    """
+
+    name: ClassVar[str] = "mechanism"
+    clauses: ClassVar[tuple[str, ...]] = ()
+    odd_section: ClassVar[str] = ""
+
+    def setup(self, model: SupervisionModel) -> None:
+        """Prepare state before the first month (optional)."""
+
+    def step(self, model: SupervisionModel) -> None:
+        """Apply the mechanism for the current month."""
+        raise NotImplementedError
+
+
+class Purpose(IntEnum):
+    """Why a visit happens."""
+
+    ROUTINE = 0  # badged responsibility-zone visit (六)
+    SPOT_CHECK = 1  # regular or double-random spot check (八)
+    END_OF_TERM = 2  # comprehensive review at the end of a principal's term (六)
+    SPECIAL = 3  # special supervision of a hot issue after an incident (五)
+    EVALUATION = 4  # evaluation of a government's duties (五)
+    CONFIRMATION = 5  # provincial spot-check confirmation (五: 省级抽查认定)
+    MONITORING = 6  # third-party evaluation and monitoring (七)
+    RECHECK = 7  # re-check of closed items (十二)
+
+
+class UnitKind(IntEnum):
+    """Which table a visited unit is in."""
+
+    SCHOOL = 0
+    GOVERNMENT = 1
+
+
+@dataclass
+class Visits:
+    """The visits of one month, one row per visit.
+
+    Attributes:
+        kind: :class:`UnitKind` of the visited unit.
+        unit: Row of the unit in its table.
+        office: Row of the visiting office.
+        level: Level of the visiting office (0 province, 1 city, 2 county).
+        inspector: Row of the inspector who went (``-1``: a team or third party).
+        purpose: :class:`Purpose`.
+        announced: Notified in advance (明察) rather than unannounced (暗访).
+        online: Done online rather than on site.
+        familiar: The inspector is the unit's own badged inspector.
+    """
+
+    kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    unit: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    office: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    level: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    inspector: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    purpose: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    announced: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    online: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    familiar: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+    def __len__(self) -> int:
+        return len(self.unit)
+
+    @classmethod
+    def concat(cls, parts: list[Visits]) -> Visits:
+        """Join several batches of visits."""
+        if not parts:
+            return cls()
+        names = cls.__dataclass_fields__
+        return cls(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
+
+    def select(self, mask: np.ndarray) -> Visits:
+        """The visits where ``mask`` is true."""
+        return Visits(**{k: getattr(self, k)[mask] for k in self.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Monthly calendar of a run (month 0 is a January).
+
+    Attributes:
+        warmup_months: Months of the shared pre-reform warm-up.
+    """
+
+    warmup_months: int = 24
+
+    @staticmethod
+    def month_of_year(t: int) -> int:
+        """Calendar month 1-12 of model month ``t``."""
+        return t % 12 + 1
+
+    @staticmethod
+    def year(t: int) -> int:
+        """Year index of model month ``t`` (0 = first year of the warm-up)."""
+        return t // 12
+
+    def is_january(self, t: int) -> bool:
+        """Annual plans are made and reported upward (四)."""
+        return self.month_of_year(t) == 1
+
+    def is_december(self, t: int) -> bool:
+        """Annual evaluations, ratings and consequences."""
+        return self.month_of_year(t) == 12
+
+    def is_term_end(self, t: int) -> bool:
+        """End of a school term: January (autumn term) or July (spring term)."""
+        return self.month_of_year(t) in (1, 7)
+
+    def is_evaluation_month(self, t: int) -> bool:
+        """Governments are evaluated in November (results enter December's ratings)."""
+        return self.month_of_year(t) == 11

@@ -1,0 +1,157 @@
+"""Step 1 — conditions evolve (ODD 7.1; clauses 五, 六, 十六).
+
+Problems arise in schools (seven areas of clause 六) and in governments' five duty areas
+(clause 五), more often where resources are short and effort is low; a county's funding and
+staffing problems spill over into its schools' resources and ethics areas. Unrectified problems
+grow more severe; internal self-supervision (六) finds and fixes some; genuinely closed problems
+can rebound within a window; a fake closure that no re-check caught within that window becomes
+an ordinary hidden problem again (the ledger no longer marks it). A present safety problem
+can turn into an incident, which reveals it and flags the county for special supervision (五)
+and the severe accountability path (十六).
+School quality (pupil-level SD units) moves toward a target set by present problems and effort.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dudao_sim.model.mechanisms.base import Mechanism
+from dudao_sim.model.state import NEVER, ProblemState, UnitTable
+
+if TYPE_CHECKING:
+    from dudao_sim.model.model import SupervisionModel
+
+_P = ProblemState
+
+
+def resources(table: UnitTable, incentive_weight: float) -> np.ndarray:
+    """Resources index of each unit: county fiscal capacity tilted by incentives (十三)."""
+    return table.fiscal * (1.0 + incentive_weight * table.incentive)
+
+
+class Conditions(Mechanism):
+    """Emergence, growth, self-fixing, rebound, incidents and school quality."""
+
+    name = "conditions"
+    clauses = ("五", "六", "十六")
+    odd_section = "7.1"
+
+    def step(self, model: SupervisionModel) -> None:
+        """Evolve the true condition of every school and government for one month."""
+        a, state = model.assumptions, model.state
+        schools, govs = state.schools, state.governments
+        county_trouble = np.zeros(govs.n)
+        for area in ("funding", "teachers"):
+            col = govs.areas.index(area)
+            county_trouble += govs.problems.present[:, col]
+        spill = np.zeros((schools.n, len(schools.areas)))
+        for area in ("resources", "ethics"):
+            spill[:, schools.areas.index(area)] = a["county_spillover"] * np.minimum(
+                county_trouble[schools.county], 1.0
+            )
+        self._evolve(model, schools, a["p_arise_school"], spill, "school")
+        evaluated = (govs.level > 0)[:, None].astype(float)  # the province is not evaluated here
+        self._evolve(model, govs, a["p_arise_government"], 0.0, "government", mask=evaluated)
+        self._quality(model)
+        self._self_capacity(model)
+
+    def _evolve(
+        self,
+        model: SupervisionModel,
+        table: UnitTable,
+        p_arise: float,
+        spill: np.ndarray | float,
+        kind: str,
+        mask: np.ndarray | None = None,
+    ) -> None:
+        a, t = model.assumptions, model.t
+        prob = table.problems
+        n, n_areas = prob.state.shape
+        u = model.streams.uniform(f"conditions_{kind}", t, (n, n_areas, 4))
+        res = resources(table, a["incentive_weight"])
+        hazard = (
+            p_arise
+            * np.exp(-a["resource_elasticity"] * (res - 1.0))
+            * (1.0 - a["effort_protection"] * table.effort)
+        )[:, None] * (1.0 + spill)
+        if mask is not None:
+            hazard = hazard * mask
+        active = table.active[:, None]
+
+        # Rebound of genuinely closed problems, and the end of the rebound window.
+        closed = prob.state == _P.CLOSED
+        in_window = closed & (t - prob.closed <= a["rebound_window_months"])
+        rebound = (
+            in_window & active & (u[..., 2] < a["p_rebound"] * (1.0 - 0.5 * table.effort)[:, None])
+        )
+        prob.state[closed & ~in_window] = _P.NONE
+        # A fake closure nobody re-checked becomes an ordinary hidden problem again.
+        stale_fake = (prob.state == _P.FAKE) & (t - prob.closed > a["rebound_window_months"])
+        prob.state[stale_fake] = _P.HIDDEN
+        prob.state[rebound] = _P.HIDDEN
+        prob.severity[rebound] = 0.2 + 0.6 * u[..., 1][rebound]
+        prob.arisen[rebound] = t
+        model.record(f"rebounds_{kind}", rebound)
+
+        # New problems.
+        arise = (prob.state == _P.NONE) & active & (u[..., 0] < hazard)
+        prob.state[arise] = _P.HIDDEN
+        prob.severity[arise] = 0.1 + 0.9 * u[..., 1][arise]
+        prob.arisen[arise] = t
+        prob.detected[arise] = NEVER
+        prob.closed[arise] = NEVER
+        prob.n_orders[arise] = 0
+        prob.n_detections[arise] = 0
+        model.record(f"new_problems_{kind}", arise)
+
+        # Growth of unrectified problems.
+        np.add(prob.severity, a["severity_growth"], out=prob.severity, where=prob.present)
+        np.minimum(prob.severity, 1.0, out=prob.severity)
+
+        # Self-supervision finds and fixes hidden problems (六); governments at base capacity.
+        capacity = getattr(table, "self_capacity", None)
+        capacity = capacity if capacity is not None and len(capacity) == n else np.full(n, 0.3)
+        p_fix = a["p_self_fix"] * capacity * (0.5 + table.effort)
+        fixed = (prob.state == _P.HIDDEN) & active & (u[..., 3] < p_fix[:, None])
+        prob.state[fixed] = _P.CLOSED
+        prob.severity[fixed] = 0.0
+        prob.closed[fixed] = t
+        model.record(f"self_fixed_{kind}", fixed)
+
+        # Incidents: a present safety problem turns into an incident (十六), which reveals it.
+        safety = table.areas.index("safety")
+        present_safety = prob.present[:, safety] & table.active
+        incident = present_safety & (
+            u[:, safety, 3] > 1.0 - a["p_incident"] * prob.severity[:, safety]
+        )
+        known_before = incident & (
+            (prob.state[:, safety] == _P.OPEN) | (prob.state[:, safety] == _P.FAKE)
+        )
+        prob.state[incident, safety] = _P.OPEN
+        prob.detected[incident, safety] = t
+        table.incidents_year[incident] += 1
+        model.incidents[kind] = incident
+        model.incidents_known[kind] = known_before
+        model.record(f"incidents_{kind}", incident)
+
+    def _quality(self, model: SupervisionModel) -> None:
+        a = model.assumptions
+        schools = model.state.schools
+        # Severity is zero wherever no problem is present, so a row sum is the burden; a
+        # matrix-vector product is much faster than a row reduction over 7 columns.
+        burden = schools.problems.severity @ np.ones(len(schools.areas))
+        target = a["effort_quality_gain"] * schools.effort - a["quality_problem_weight"] * burden
+        schools.quality += a["quality_adjustment"] * (target - schools.quality)
+
+    def _self_capacity(self, model: SupervisionModel) -> None:
+        a = model.assumptions
+        schools = model.state.schools
+        goal = np.clip(
+            a["self_capacity_base"]
+            + a["self_capacity_gain"] * float(model.levers["self_supervision_support"]),
+            0.0,
+            1.0,
+        )
+        schools.self_capacity += 0.05 * (goal - schools.self_capacity)

@@ -1,0 +1,167 @@
+"""Step 4 — detection (ODD 7.4; clauses 三, 八, 十二, 十八, 十九, 二十二).
+
+For every visit and every hidden problem of the visited unit, the chance it is found depends on
+
+- the inspector's skill (十八; a team or third party counts as average skill),
+- the method: on site, or online (八) — online checks find less unless smart supervision and
+  big data (二十二) back them,
+- window dressing: before an announced visit (明察) the unit hides a share of its problems in
+  proportion to its dressing intensity; unannounced visits (暗访) see through it,
+- thoroughness: end-of-term reviews, special supervision and provincial confirmation look harder,
+- severity, and member departments' engagement (三) for cross-department areas.
+
+Third-party monitoring (七) looks only at teaching and resources (schools) or standards and
+funding (governments), from data, so it is not fooled by dressing. A colluding inspector (low
+integrity, 十九) records nothing: more likely for the unit's own badged inspector than for one
+drawn at random (八, 双随机). Problems closed on paper (虚假整改) are invisible to ordinary
+visits; only a re-check (十二) looks at closed items. Where badged inspectors' contacts are
+public (十九), complaints reveal hidden problems in their zones.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind
+from dudao_sim.model.mechanisms.visits import visit_key
+from dudao_sim.model.state import CROSS_DEPARTMENT, ProblemState, UnitTable
+
+if TYPE_CHECKING:
+    from dudao_sim.model.model import SupervisionModel
+
+_P = ProblemState
+_THOROUGH = (Purpose.END_OF_TERM, Purpose.SPECIAL, Purpose.CONFIRMATION)
+_MONITORED = {"teaching", "resources", "standards", "funding"}
+
+
+class Detection(Mechanism):
+    """What the month's visits find, honestly recorded or not."""
+
+    name = "detection"
+    clauses = ("三", "八", "十二", "十八", "十九", "二十二")
+    odd_section = "7.4"
+
+    def step(self, model: SupervisionModel) -> None:
+        """Fill ``model.found`` and ``model.fake_caught`` for schools and governments."""
+        visits = model.visits
+        a, lv, t = model.assumptions, model.levers, model.t
+        ins = model.state.inspectors
+        skill = np.where(
+            visits.inspector >= 0, ins.skill[np.maximum(visits.inspector, 0)], a["team_skill"]
+        )
+        integrity = np.where(
+            visits.inspector >= 0, ins.integrity[np.maximum(visits.inspector, 0)], 1.0
+        )
+        familiarity = np.where(visits.familiar, 1.0, a["stranger_collusion_factor"])
+        p_collude = (
+            a["collusion_scale"]
+            * (1.0 - integrity) ** 2
+            * familiarity
+            * (1.0 - a["enforcement_deterrence"] * float(lv["integrity_enforcement"]))
+        )
+        colludes = model.streams.uniform_at("collusion", t, visit_key(visits)) < p_collude
+        online_factor = a["online_detection"] + a["smart_detection_gain"] * float(
+            lv["smart_supervision"]
+        )
+        method = np.where(visits.online, online_factor, 1.0)
+        method = np.where(np.isin(visits.purpose, _THOROUGH), method * a["thorough_factor"], method)
+        base = a["p_detect_on_site"] * (0.5 + skill) * method
+        for kind, table in (
+            (UnitKind.SCHOOL, model.state.schools),
+            (UnitKind.GOVERNMENT, model.state.governments),
+        ):
+            sel = visits.kind == kind
+            found, caught, suppressed = self._detect(
+                model,
+                table,
+                kind,
+                visits.unit[sel],
+                visits.purpose[sel],
+                visits.announced[sel],
+                base[sel],
+                colludes[sel],
+            )
+            key = "school" if kind is UnitKind.SCHOOL else "government"
+            model.found[key] = found
+            model.fake_caught[key] = caught
+            model.record(f"detections_{key}", found)
+            model.record(f"fakes_caught_{key}", caught)
+            # Inspectors who suppressed what they saw accumulate misconduct (十九).
+            colluders = visits.inspector[sel][suppressed & (visits.inspector[sel] >= 0)]
+            np.add.at(ins.misconduct, colluders, 1)
+            model.record("collusions", suppressed)
+        self._complaints(model)
+
+    def _detect(
+        self,
+        model: SupervisionModel,
+        table: UnitTable,
+        kind: UnitKind,
+        units: np.ndarray,
+        purpose: np.ndarray,
+        announced: np.ndarray,
+        base: np.ndarray,
+        colludes: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, lv, t = model.assumptions, model.levers, model.t
+        prob = table.problems
+        n, n_areas = prob.state.shape
+        cross = np.array([area in CROSS_DEPARTMENT for area in table.areas])
+        monitored = np.array([area in _MONITORED for area in table.areas])
+        area_boost = 1.0 + cross * a["member_detection_boost"] * float(lv["member_unit_engagement"])
+        hidden = prob.state[units] == _P.HIDDEN
+        dressing = np.where(announced, a["dressing_efficacy"] * table.dressing[units], 0.0)
+        p = (
+            base[:, None]
+            * (1.0 - dressing)[:, None]
+            * area_boost[None, :]
+            * (0.5 + 0.5 * prob.severity[units])
+        )
+        p = np.where((purpose == Purpose.MONITORING)[:, None], p * monitored[None, :], p)
+        recheck = purpose == Purpose.RECHECK
+        # A re-check looks at the closed items that fell due: fake closures and rebounds.
+        due = (prob.recheck[units] == t) & recheck[:, None]
+        p_recheck = (
+            a["p_detect_recheck"]
+            * (0.5 + 0.5 * np.clip(base / a["p_detect_on_site"], 0, 2))[:, None]
+        )
+        p = np.where(due, np.maximum(p, p_recheck), p)
+        p = np.clip(p, 0.0, 0.95)
+        honest = ~colludes
+        looked = (hidden | (due & (prob.state[units] == _P.FAKE))) & honest[:, None]
+        # Several visits in a month are independent chances: multiply the misses per unit,
+        # summing logs per area with bincount (much faster than ufunc.at).
+        log_miss = np.where(looked, np.log1p(-p), 0.0)
+        miss = np.exp(
+            np.stack(
+                [np.bincount(units, weights=log_miss[:, k], minlength=n) for k in range(n_areas)],
+                axis=1,
+            )
+        )
+        u = model.streams.uniform(f"detect_{kind.name.lower()}", t, (n, n_areas))
+        hit = u < 1.0 - miss
+        found = hit & (prob.state == _P.HIDDEN)
+        caught = hit & (prob.state == _P.FAKE)
+        present_seen = (prob.present[units] & ~(prob.state[units] == _P.OPEN)).any(axis=1)
+        suppressed = colludes & present_seen
+        model.record(f"present_at_visits_{kind.name.lower()}", hidden)
+        return found, caught, suppressed
+
+    def _complaints(self, model: SupervisionModel) -> None:
+        """Public contact details of badged inspectors open a complaint channel (十九)."""
+        if not model.levers["public_contact_details"]:
+            return
+        a, t = model.assumptions, model.t
+        schools, ins = model.state.schools, model.state.inspectors
+        prob = schools.problems
+        u = model.streams.uniform("complaints", t, prob.state.shape)
+        badged = (schools.badged >= 0)[:, None]
+        complaint = (prob.state == _P.HIDDEN) & badged & (u < a["p_complaint"] * prob.severity)
+        model.found["school"] |= complaint
+        model.record("complaints", complaint)
+        # A complaint about a zone whose inspector hid problems exposes the inspector.
+        exposed = schools.badged[complaint.any(axis=1)]
+        exposed = exposed[ins.misconduct[exposed] > 0]
+        model.misconduct_reported[exposed] = True

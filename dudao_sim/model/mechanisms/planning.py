@@ -1,0 +1,72 @@
+"""Step 2 — annual plans (ODD 7.2; clauses 四, 八, 二十一).
+
+Every January each office sets its budget (二十一: budget per school supervised), works out how
+many visits its inspectors can make and the budget can pay for, and files the plan. Where plans
+are reported upward (四), the office above compares last year's delivery with the plan and
+presses offices that fell short. Under rotation targeting the plan names the month each school
+is due, and the plan is known to the schools (what makes rotation predictable).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dudao_sim.model.mechanisms.base import Mechanism
+from dudao_sim.model.state import NEVER
+
+if TYPE_CHECKING:
+    from dudao_sim.model.model import SupervisionModel
+
+
+def visit_capacity(model: SupervisionModel) -> np.ndarray:
+    """Visits a month each office's active inspectors can make (before budget)."""
+    a, ins, offices = model.assumptions, model.state.inspectors, model.state.offices
+    per = (
+        np.where(ins.full_time, a["visits_per_month_full_time"], a["visits_per_month_part_time"])
+        * ins.active
+    )
+    return np.bincount(ins.office, weights=per, minlength=offices.n)
+
+
+class Planning(Mechanism):
+    """Budgets, capacity, the annual plan and its upward reporting."""
+
+    name = "planning"
+    clauses = ("四", "八", "二十一")
+    odd_section = "7.2"
+
+    def step(self, model: SupervisionModel) -> None:
+        """File the year's plans in January; otherwise nothing."""
+        if not model.calendar.is_january(model.t):
+            return
+        a, levers, t = model.assumptions, model.levers, model.t
+        offices, schools = model.state.offices, model.state.schools
+        # Oversight of delivery against last year's reported plan (四).
+        if bool(levers["plan_reporting"]) and (offices.plan_visits > 0).any():
+            delivered = offices.spent / np.maximum(offices.budget, 1.0)
+            short = (offices.plan_visits > 0) & (delivered < 0.8)
+            offices.effort[short] = np.minimum(1.5, offices.effort[short] + 0.1)
+            model.record("plans_short", short)
+        per_school = float(levers["budget_per_school_yuan"])
+        city_of_school = model.state.governments.parent[schools.county]
+        schools_in_city = np.bincount(model.office_of_gov[city_of_school], minlength=offices.n)
+        offices.budget = per_school * np.where(
+            offices.level == 1, a["city_budget_share"] * schools_in_city, offices.n_schools
+        )
+        offices.spent[:] = 0.0
+        capacity = visit_capacity(model) * 12
+        affordable = offices.budget / a["cost_per_visit_yuan"]
+        offices.plan_visits = np.minimum(capacity, affordable)
+        offices.plan_reported[:] = bool(levers["plan_reporting"])
+        model.record("plans_reported", offices.plan_reported)
+
+        # Rotation plans name each school's month; schools read the published plan.
+        schools.plan_month[:] = NEVER
+        if levers["targeting"] == "rotation":
+            share = min(1.0, a["base_inspection_share"] + float(levers["double_random_share"]))
+            period = max(1, round(1.0 / max(share, 1e-9)))
+            due = (np.arange(schools.n) + model.calendar.year(t)) % period == 0
+            month = t + (np.arange(schools.n) * 7) % 12
+            schools.plan_month[due] = month[due]

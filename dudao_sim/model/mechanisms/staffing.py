@@ -1,0 +1,185 @@
+"""Step 9 — the inspectorate is simulated, not set (ODD 7.9).
+
+Clauses 六, 十七, 十八, 十九, 二十一 and 二十五.
+
+- Each January every county office recruits toward its targets — ⌈badged-type schools ÷
+  schools-per-inspector⌉ inspectors, the full-time share at least the target (十七) — closing a
+  share of the gap that grows with the province's supervision of implementation (二十五),
+  limited by the local candidate pool (retired cadres, principals, teachers: 十七), by
+  establishment posts for full-time inspectors, and by the budget for part-time inspectors'
+  costs (二十一).
+- Every month inspectors leave (attrition, part-timers more often), misconduct is found and the
+  inspector made to exit (十九: discipline and the exit mechanism; complaints through published
+  contacts expose some), and training hours raise skill (十八).
+- Every month schools whose badged inspector left get another, up to the coverage target and
+  at most 20 schools a zone (六); a thin inspectorate leaves schools uncovered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dudao_sim.model.mechanisms.base import Mechanism
+from dudao_sim.model.state import NEVER
+
+if TYPE_CHECKING:
+    from dudao_sim.model.model import SupervisionModel
+
+MAX_ZONE_SCHOOLS = 20  # 教督〔2012〕7号: a responsibility zone covers at most about 20 schools
+
+
+class Staffing(Mechanism):
+    """Recruitment, attrition, misconduct exits, training and badged zones."""
+
+    name = "staffing"
+    clauses = ("六", "十七", "十八", "十九", "二十一", "二十五")
+    odd_section = "7.9"
+
+    def step(self, model: SupervisionModel) -> None:
+        """Monthly exits and training; January recruitment and zone assignment."""
+        self._exits(model)
+        self._training(model)
+        if model.calendar.is_january(model.t):
+            self._recruit(model)
+        self._assign_zones(model)
+
+    def _exits(self, model: SupervisionModel) -> None:
+        a, lv, t = model.assumptions, model.levers, model.t
+        ins = model.state.inspectors
+        u = model.streams.uniform("inspector_exits", t, (ins.n, 2))
+        p_leave = np.where(ins.full_time, a["attrition_full_time"], a["attrition_part_time"]) / 12.0
+        leave = ins.active & (u[:, 0] < p_leave)
+        caught = (
+            ins.active
+            & (ins.misconduct > 0)
+            & (
+                (u[:, 1] < a["misconduct_detection"] * float(lv["integrity_enforcement"]))
+                | model.misconduct_reported
+            )
+        )
+        model.misconduct_reported[:] = False
+        for mask, event in ((leave, "inspectors_left"), (caught & ~leave, "misconduct_exits")):
+            ins.active[mask] = False
+            model.record(event, mask)
+        gone = leave | caught
+        if gone.any():
+            schools = model.state.schools
+            orphan = (schools.badged >= 0) & gone[np.maximum(schools.badged, 0)]
+            schools.badged[orphan] = NEVER
+            ins.misconduct[gone] = 0
+
+    def _training(self, model: SupervisionModel) -> None:
+        a, lv = model.assumptions, model.levers
+        ins = model.state.inspectors
+        hours = float(lv["training_hours_per_year"]) / 12.0
+        ins.training_hours[ins.active] += hours
+        gain = a["training_skill_gain"] * hours * (1.0 - ins.skill)
+        ins.skill = np.where(
+            ins.active,
+            np.clip(ins.skill + gain - a["skill_decay"] / 12.0 * ins.skill, 0.0, 1.0),
+            ins.skill,
+        )
+
+    def _recruit(self, model: SupervisionModel) -> None:
+        a, lv, t = model.assumptions, model.levers, model.t
+        ins, offices, schools = model.state.inspectors, model.state.offices, model.state.schools
+        ins.training_hours[:] = 0.0
+        county_office = offices.level == 2
+        badged = np.bincount(
+            schools.office[schools.badged_type & schools.active], minlength=offices.n
+        )
+        # Offices hire a little above the ratio to cover the year's expected departures.
+        needed = badged / float(lv["schools_per_inspector_target"])
+        target = np.ceil(needed * (1.0 + a["recruitment_buffer"]) - 1e-9)
+        target_ft = np.ceil(float(lv["full_time_share_target"]) * target - 1e-9)
+        have = np.bincount(ins.office[ins.active], minlength=offices.n)
+        have_ft = np.bincount(ins.office[ins.active & ins.full_time], minlength=offices.n)
+        push = a["gap_closed_base"] + (1.0 - a["gap_closed_base"]) * float(
+            lv["implementation_supervision"]
+        )
+        pool = np.ceil(a["candidate_pool_share"] * badged)
+        want_ft = np.clip(np.round(push * (target_ft - have_ft)), 0, a["full_time_posts_per_year"])
+        part_budget = a["part_time_budget_share"] * float(lv["budget_per_school_yuan"]) * badged
+        have_pt = have - have_ft
+        affordable_pt = np.floor(part_budget / a["part_time_cost_yuan"]) - have_pt
+        want_pt = np.round(push * (target - target_ft - have_pt))
+        want_pt = np.clip(np.minimum(want_pt, affordable_pt), 0, None)
+        hires_ft = np.where(county_office, np.minimum(want_ft, pool), 0).astype(int)
+        hires_pt = np.where(county_office, np.minimum(want_pt, pool - hires_ft), 0).astype(int)
+        model.record("recruited_full_time", hires_ft)
+        model.record("recruited_part_time", hires_pt)
+        u = model.streams.uniform("recruits", t, (ins.n, 2))
+        vacant = ~ins.active
+        # Fill the first vacant slots of each office: full-time first, then part-time.
+        order = np.flatnonzero(vacant)
+        office_of = ins.office[order]
+        first = np.r_[True, office_of[1:] != office_of[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+        rank = np.arange(len(order)) - start
+        hire_ft = rank < hires_ft[office_of]
+        hire_pt = ~hire_ft & (rank < (hires_ft + hires_pt)[office_of])
+        rows = order[hire_ft | hire_pt]
+        ins.active[rows] = True
+        ins.full_time[rows] = hire_ft[hire_ft | hire_pt]
+        ins.hired[rows] = t
+        ins.misconduct[rows] = 0
+        ins.skill[rows] = np.clip(a["recruit_skill"] + 0.2 * u[rows, 0], 0.0, 1.0)
+        screening = a["integrity_screening"] * float(lv["integrity_enforcement"])
+        ins.integrity[rows] = np.clip(0.55 + 0.45 * u[rows, 1] + screening, 0.0, 1.0)
+
+    def _assign_zones(self, model: SupervisionModel) -> None:
+        """Give uncovered schools a badged inspector, up to the coverage target (六)."""
+        lv, t = model.levers, model.t
+        ins, schools = model.state.inspectors, model.state.schools
+        eligible = schools.badged_type & schools.active
+        covered = eligible & (schools.badged >= 0)
+        load = np.bincount(schools.badged[schools.badged >= 0], minlength=ins.n)
+        spare = np.where(ins.active, np.maximum(MAX_ZONE_SCHOOLS - load, 0), 0)
+        u = model.streams.uniform("zone_assignment", t, schools.n)
+        offices = model.state.offices
+        n_eligible = np.bincount(schools.office[eligible], minlength=offices.n)
+        n_covered = np.bincount(schools.office[covered], minlength=offices.n)
+        goal = np.ceil(float(lv["badged_coverage_target"]) * n_eligible - 1e-9)
+        to_cover = np.maximum(goal - n_covered, 0).astype(int)
+        candidates = np.flatnonzero(eligible & ~covered)
+        if not len(candidates) or not to_cover.any():
+            return
+        # Random order within each office, then the first ``to_cover`` of each office.
+        cand_office = schools.office[candidates]
+        order = np.lexsort((u[candidates], cand_office))
+        candidates, cand_office = candidates[order], cand_office[order]
+        first = np.r_[True, cand_office[1:] != cand_office[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(len(candidates)), 0))
+        rank = np.arange(len(candidates)) - start
+        # Spare places of each office's inspectors, as a flat list of inspector rows.
+        slots = np.repeat(np.arange(ins.n), spare)
+        slot_office = ins.office[slots]
+        slot_first = np.r_[True, slot_office[1:] != slot_office[:-1]] if len(slots) else []
+        slot_start_of_office = np.full(offices.n, -1)
+        slot_count = np.bincount(slot_office, minlength=offices.n)
+        if len(slots):
+            idx = np.flatnonzero(slot_first)
+            slot_start_of_office[slot_office[idx]] = idx
+        # Spread schools over inspectors: take slots round-robin by interleaving.
+        take = (rank < to_cover[cand_office]) & (rank < slot_count[cand_office])
+        chosen, chosen_office, chosen_rank = candidates[take], cand_office[take], rank[take]
+        if not len(chosen):
+            return
+        spread = self._interleave(slots, slot_office, spare, offices.n)
+        schools.badged[chosen] = spread[slot_start_of_office[chosen_office] + chosen_rank]
+        model.events["zones_assigned"] += float(len(chosen))
+
+    @staticmethod
+    def _interleave(
+        slots: np.ndarray, slot_office: np.ndarray, spare: np.ndarray, n_offices: int
+    ) -> np.ndarray:
+        """Reorder each office's slots so consecutive places go to different inspectors."""
+        if not len(slots):
+            return slots
+        first = np.r_[True, slots[1:] != slots[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(len(slots)), 0))
+        depth = np.arange(len(slots)) - start  # 0 for an inspector's first spare place, ...
+        order = np.lexsort((slots, depth, slot_office))
+        return slots[order]

@@ -1,0 +1,451 @@
+"""Step 3 — supervision visits (ODD 7.3; clauses 五, 六, 七, 八, 十二).
+
+Builds the month's visits, one row per visit (:class:`~dudao_sim.model.mechanisms.base.Visits`):
+
+- badged responsibility-zone visits (六), limited by each inspector's monthly capacity;
+- spot checks (八): the pre-existing regular inspections plus the double-random share, aimed
+  by the targeting lever (random / risk-based / a published rotation), scaled by the office's
+  effort and what its inspectors and budget can still do this month; under random targeting the
+  inspector is drawn at random too (双随机), otherwise the school's own badged inspector goes;
+- end-of-term comprehensive reviews of principals (六);
+- special supervision of counties with an incident (五), by the city office;
+- third-party monitoring (七);
+- government evaluations each November: province → cities, city → counties (市级为主, with a
+  sample of schools), county → townships; provincial spot-check confirmation (省级抽查认定) of a
+  share of counties each December with its own school sample (五);
+- re-checks of closed items that fall due (十二).
+
+Each visit is announced or not (明察暗访) and on site or online (八). A cap on visits per school
+per year drops the least important visits first, and with de-duplication a school visited by one
+level in a month is not visited by another (八). Costs and teachers' hours are booked here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind, Visits
+from dudao_sim.model.state import Rating
+
+if TYPE_CHECKING:
+    from dudao_sim.model.model import SupervisionModel
+
+#: Priority when a cap or de-duplication drops visits (lower number = kept first).
+PRIORITY = {
+    Purpose.RECHECK: 0,
+    Purpose.SPECIAL: 1,
+    Purpose.END_OF_TERM: 2,
+    Purpose.CONFIRMATION: 3,
+    Purpose.EVALUATION: 4,
+    Purpose.SPOT_CHECK: 5,
+    Purpose.ROUTINE: 6,
+    Purpose.MONITORING: 7,
+}
+_PRIORITY = np.array([PRIORITY[Purpose(p)] for p in range(len(Purpose))])
+_N_PURPOSES = len(Purpose)
+
+
+def _visits(
+    kind: UnitKind,
+    units: np.ndarray,
+    offices: np.ndarray,
+    level: np.ndarray,
+    inspector: np.ndarray,
+    purpose: Purpose,
+    familiar: np.ndarray | None = None,
+) -> Visits:
+    n = len(units)
+    return Visits(
+        kind=np.full(n, kind, np.int8),
+        unit=units.astype(np.int64),
+        office=offices.astype(np.int64),
+        level=np.asarray(level, np.int8).reshape(-1)
+        if np.ndim(level)
+        else np.full(n, level, np.int8),
+        inspector=inspector.astype(np.int64),
+        purpose=np.full(n, purpose, np.int8),
+        announced=np.ones(n, bool),
+        online=np.zeros(n, bool),
+        familiar=np.zeros(n, bool) if familiar is None else familiar.astype(bool),
+    )
+
+
+def visit_key(visits: Visits) -> np.ndarray:
+    """A key per visit for counter-based draws: (kind, unit, purpose) packed in an integer."""
+    return (visits.unit * 2 + visits.kind) * _N_PURPOSES + visits.purpose
+
+
+class SupervisionVisits(Mechanism):
+    """Who is visited this month, by whom, and how."""
+
+    name = "visits"
+    clauses = ("五", "六", "七", "八", "十二")
+    odd_section = "7.3"
+
+    def step(self, model: SupervisionModel) -> None:
+        """Build ``model.visits`` for the month and book its costs and burden."""
+        t = model.t
+        schools, govs = model.state.schools, model.state.governments
+        if model.calendar.is_january(t):
+            for table in (schools, govs):
+                table.visits_year[:] = 0
+                table.evaluated_year[:] = False
+        for table in (schools, govs):
+            table.visited_by[:] = 0
+        u = model.streams.uniform("visits_school", t, (schools.n, _N_PURPOSES))
+        self._free = self._capacity(model)
+        parts = [
+            self._routine(model, u[:, Purpose.ROUTINE]),
+            self._spot_checks(model, u[:, Purpose.SPOT_CHECK]),
+            self._end_of_term(model),
+            self._special(model, u[:, Purpose.SPECIAL]),
+            self._monitoring(model, u[:, Purpose.MONITORING]),
+            self._rechecks(model, UnitKind.SCHOOL),
+            *self._evaluations(model, u[:, Purpose.EVALUATION], u[:, Purpose.CONFIRMATION]),
+            self._rechecks(model, UnitKind.GOVERNMENT),
+        ]
+        visits = Visits.concat([p for p in parts if p is not None and len(p)])
+        visits = self._methods(model, visits)
+        model.events["duplicate_school_visits"] += float(self._duplicates(visits))
+        visits = self._cap_and_deduplicate(model, visits)
+        self._book(model, visits)
+        model.visits = visits
+
+    # ---- capacity ------------------------------------------------------------------------
+    def _capacity(self, model: SupervisionModel) -> np.ndarray:
+        a, ins = model.assumptions, model.state.inspectors
+        per = (
+            np.where(
+                ins.full_time, a["visits_per_month_full_time"], a["visits_per_month_part_time"]
+            )
+            * ins.active
+        )
+        return per.astype(float)
+
+    def _random_inspector(
+        self, model: SupervisionModel, offices: np.ndarray, u: np.ndarray
+    ) -> np.ndarray:
+        ins = model.state.inspectors
+        rows = np.flatnonzero(ins.active)
+        office_of_row = ins.office[rows]
+        start = np.searchsorted(office_of_row, offices, side="left")
+        stop = np.searchsorted(office_of_row, offices, side="right")
+        count = stop - start
+        pick = start + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
+        return np.where(count > 0, rows[np.minimum(pick, len(rows) - 1)] if len(rows) else -1, -1)
+
+    # ---- school visits ---------------------------------------------------------------------
+    def _routine(self, model: SupervisionModel, u: np.ndarray) -> Visits:
+        schools, ins = model.state.schools, model.state.inspectors
+        rate = float(model.levers["zone_visits_per_year"]) / 12.0
+        badged = (schools.badged >= 0) & schools.active
+        badged[badged] = ins.active[schools.badged[badged]]
+        zone = np.bincount(schools.badged[badged], minlength=ins.n).astype(float)
+        demand = zone * rate
+        scale = np.divide(self._free, demand, out=np.zeros(ins.n), where=demand > 0)
+        scale = np.minimum(scale, 1.0)
+        p = np.zeros(schools.n)
+        p[badged] = rate * scale[schools.badged[badged]]
+        chosen = np.flatnonzero(u < p)
+        inspector = schools.badged[chosen]
+        self._free -= np.bincount(inspector, minlength=ins.n)
+        office = schools.office[chosen]
+        return _visits(
+            UnitKind.SCHOOL,
+            chosen,
+            office,
+            model.state.offices.level[office],
+            inspector,
+            Purpose.ROUTINE,
+            np.ones(len(chosen), bool),
+        )
+
+    def _risk(self, model: SupervisionModel) -> np.ndarray:
+        schools = model.state.schools
+        open_known = schools.problems.count(2)  # ProblemState.OPEN
+        return (
+            0.2
+            + open_known
+            + 2.0 * (schools.rating == Rating.FAIL)
+            + schools.orders_year
+            + 2.0 * schools.fakes_caught_year
+        )
+
+    def _spot_checks(self, model: SupervisionModel, u: np.ndarray) -> Visits:
+        a, lv, t = model.assumptions, model.levers, model.t
+        schools, offices, ins = model.state.schools, model.state.offices, model.state.inspectors
+        share = a["base_inspection_share"] + float(lv["double_random_share"])
+        effort = np.ones(offices.n) if lv["committed_sampling"] else offices.effort
+        if lv["targeting"] == "rotation":
+            chosen = np.flatnonzero((schools.plan_month == t) & schools.active)
+        else:
+            p = share / 12.0 * effort[schools.office]
+            if not lv["private_school_full_supervision"]:
+                p = p * np.where(schools.private, a["private_coverage_before_reform"], 1.0)
+            if lv["targeting"] == "risk_based":
+                risk = self._risk(model)
+                mean = np.bincount(schools.office, weights=risk, minlength=offices.n) / np.maximum(
+                    np.bincount(schools.office, minlength=offices.n), 1
+                )
+                p = p * risk / np.maximum(mean[schools.office], 1e-9)
+            # What inspectors can still do this month limits the office's spot checks.
+            free = np.bincount(ins.office, weights=np.maximum(self._free, 0), minlength=offices.n)
+            demand = np.bincount(schools.office, weights=p * schools.active, minlength=offices.n)
+            scale = np.minimum(
+                1.0, np.divide(free, demand, out=np.zeros(offices.n), where=demand > 0)
+            )
+            p = np.minimum(1.0, p * scale[schools.office])
+            chosen = np.flatnonzero((u < p) & schools.active)
+        office = schools.office[chosen]
+        u_ins = model.streams.uniform_at("spot_check_inspector", t, chosen)
+        if lv["targeting"] == "random":
+            inspector = self._random_inspector(model, office, u_ins)  # 双随机: random inspectors
+        else:
+            own = schools.badged[chosen]
+            fallback = self._random_inspector(model, office, u_ins)
+            inspector = np.where(own >= 0, own, fallback)
+        familiar = (inspector >= 0) & (inspector == schools.badged[chosen])
+        valid = inspector >= 0
+        self._free -= np.bincount(inspector[valid], minlength=ins.n)
+        return _visits(
+            UnitKind.SCHOOL,
+            chosen,
+            office,
+            offices.level[office],
+            inspector,
+            Purpose.SPOT_CHECK,
+            familiar,
+        )
+
+    def _end_of_term(self, model: SupervisionModel) -> Visits | None:
+        a, t = model.assumptions, model.t
+        schools, offices = model.state.schools, model.state.offices
+        due = np.flatnonzero((schools.principal_term_end == t) & schools.active)
+        schools.principal_term_end[due] += int(a["principal_term_months"])
+        model.events["principal_terms_ended"] += float(len(due))
+        if not model.levers["end_of_term_review"] or not len(due):
+            return None
+        office = schools.office[due]
+        u_ins = model.streams.uniform_at("review_inspector", t, due)
+        inspector = self._random_inspector(model, office, u_ins)
+        return _visits(
+            UnitKind.SCHOOL, due, office, offices.level[office], inspector, Purpose.END_OF_TERM
+        )
+
+    def _special(self, model: SupervisionModel, u: np.ndarray) -> Visits | None:
+        if not model.levers["special_supervision"]:
+            return None
+        schools, govs = model.state.schools, model.state.governments
+        incidents = model.incidents.get("school")
+        if incidents is None or not incidents.any():
+            return None
+        hot = np.zeros(govs.n, bool)
+        hot[schools.county[incidents]] = True
+        chosen = np.flatnonzero(
+            hot[schools.county]
+            & schools.active
+            & (u < model.assumptions["special_supervision_share"])
+        )
+        city = govs.parent[schools.county[chosen]]
+        office = model.office_of_gov[city]
+        model.record("special_supervisions", hot)
+        return _visits(
+            UnitKind.SCHOOL,
+            chosen,
+            office,
+            model.state.offices.level[office],
+            np.full(len(chosen), -1),
+            Purpose.SPECIAL,
+        )
+
+    def _monitoring(self, model: SupervisionModel, u: np.ndarray) -> Visits | None:
+        schools = model.state.schools
+        p = float(model.levers["third_party_monitoring_share"]) / 12.0
+        chosen = np.flatnonzero((u < p) & schools.active)
+        office = schools.office[chosen]
+        visits = _visits(
+            UnitKind.SCHOOL,
+            chosen,
+            office,
+            model.state.offices.level[office],
+            np.full(len(chosen), -1),
+            Purpose.MONITORING,
+        )
+        return visits
+
+    def _rechecks(self, model: SupervisionModel, kind: UnitKind) -> Visits | None:
+        table = model.state.schools if kind is UnitKind.SCHOOL else model.state.governments
+        due = np.flatnonzero((table.problems.recheck == model.t).any(axis=1) & table.active)
+        if not len(due):
+            return None
+        office = table.office[due]
+        u_ins = model.streams.uniform_at(f"recheck_inspector_{kind.name}", model.t, due)
+        inspector = self._random_inspector(model, office, u_ins)
+        return _visits(
+            kind, due, office, model.state.offices.level[office], inspector, Purpose.RECHECK
+        )
+
+    # ---- governments -----------------------------------------------------------------------
+    def _evaluations(
+        self, model: SupervisionModel, u_eval: np.ndarray, u_conf: np.ndarray
+    ) -> list[Visits]:
+        a, lv, t = model.assumptions, model.levers, model.t
+        schools, govs, offices = model.state.schools, model.state.governments, model.state.offices
+        out: list[Visits] = []
+        n_per_county = np.bincount(schools.county, minlength=govs.n).astype(float)
+        if model.calendar.is_evaluation_month(t):
+            levels = [1, 2] + ([3] if lv["township_evaluation"] else [])
+            chosen = np.flatnonzero(np.isin(govs.level, levels) & (govs.office >= 0))
+            office = govs.office[chosen]
+            out.append(
+                _visits(
+                    UnitKind.GOVERNMENT,
+                    chosen,
+                    office,
+                    offices.level[office],
+                    np.full(len(chosen), -1),
+                    Purpose.EVALUATION,
+                )
+            )
+            model.events["governments_evaluated"] += float(len(chosen))
+            # City-led evaluation of county education work visits a sample of schools (五).
+            p = a["evaluation_school_sample"] / np.maximum(n_per_county[schools.county], 1.0)
+            sample = np.flatnonzero((u_eval < p) & schools.active)
+            office = govs.office[schools.county[sample]]
+            out.append(
+                _visits(
+                    UnitKind.SCHOOL,
+                    sample,
+                    office,
+                    offices.level[office],
+                    np.full(len(sample), -1),
+                    Purpose.EVALUATION,
+                )
+            )
+        if model.calendar.is_december(t):
+            u_county = model.streams.uniform("confirmation_county", t, govs.n)
+            share = float(lv["provincial_spot_check_share"])
+            confirmed = (govs.level == 2) & (u_county < share)
+            chosen = np.flatnonzero(confirmed)
+            province_office = np.zeros(len(chosen), np.int64)
+            out.append(
+                _visits(
+                    UnitKind.GOVERNMENT,
+                    chosen,
+                    province_office,
+                    0,
+                    np.full(len(chosen), -1),
+                    Purpose.CONFIRMATION,
+                )
+            )
+            model.events["counties_confirmed"] += float(len(chosen))
+            model.confirmed_counties = confirmed
+            p = a["confirmation_school_sample"] / np.maximum(n_per_county[schools.county], 1.0)
+            sample = np.flatnonzero(confirmed[schools.county] & (u_conf < p) & schools.active)
+            out.append(
+                _visits(
+                    UnitKind.SCHOOL,
+                    sample,
+                    np.zeros(len(sample), np.int64),
+                    0,
+                    np.full(len(sample), -1),
+                    Purpose.CONFIRMATION,
+                )
+            )
+        return out
+
+    # ---- method, cap, de-duplication, booking ------------------------------------------------
+    def _methods(self, model: SupervisionModel, visits: Visits) -> Visits:
+        lv, t = model.levers, model.t
+        if not len(visits):
+            return visits
+        key = visit_key(visits)
+        announced = model.streams.uniform_at("visit_announced", t, key)
+        online = model.streams.uniform_at("visit_online", t, key)
+        visits.announced = announced >= float(lv["unannounced_share"])
+        online_ok = np.isin(visits.purpose, [Purpose.ROUTINE, Purpose.SPOT_CHECK])
+        visits.online = online_ok & (online < float(lv["online_share"]))
+        monitoring = visits.purpose == Purpose.MONITORING
+        visits.announced[monitoring] = False  # tests and data, not a visit to prepare for
+        visits.online[monitoring] = True
+        evaluation = visits.purpose == Purpose.EVALUATION
+        visits.announced[evaluation] = True  # evaluations are scheduled
+        return visits
+
+    @staticmethod
+    def _duplicates(visits: Visits) -> int:
+        """School visits in a month by a level other than the first level that came."""
+        school = visits.kind == UnitKind.SCHOOL
+        if not school.any():
+            return 0
+        key = np.sort(visits.unit[school] * 8 + visits.level[school])
+        pairs = key[np.r_[True, key[1:] != key[:-1]]]  # distinct (school, level)
+        units = pairs // 8
+        return int(len(pairs) - np.count_nonzero(np.r_[True, units[1:] != units[:-1]]))
+
+    def _cap_and_deduplicate(self, model: SupervisionModel, visits: Visits) -> Visits:
+        lv = model.levers
+        if not len(visits):
+            return visits
+        order = np.lexsort((_PRIORITY[visits.purpose], visits.unit, visits.kind))
+        visits = visits.select(order)
+        key = visits.kind.astype(np.int64) * (1 << 40) + visits.unit
+        first = np.r_[True, key[1:] != key[:-1]]
+        group_start = np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))
+        rank = np.arange(len(key)) - group_start
+        keep = np.ones(len(visits), bool)
+        school = visits.kind == UnitKind.SCHOOL
+        if bool(lv["deduplicate_levels"]):
+            lead_level = visits.level[group_start]
+            dropped = school & (visits.level != lead_level)
+            keep &= ~dropped
+            model.record("duplicates_avoided", dropped)
+        cap = int(lv["visit_cap_per_year"])
+        if cap > 0:
+            kept_rank = np.cumsum(keep) - 1
+            kept_rank = kept_rank - kept_rank[group_start] + keep[group_start] - 1
+            del rank
+            already = model.state.schools.visits_year[np.where(school, visits.unit, 0)]
+            over = school & keep & (already + np.maximum(kept_rank, 0) >= cap)
+            keep &= ~over
+            model.record("visits_capped", over)
+        return visits.select(keep)
+
+    def _book(self, model: SupervisionModel, visits: Visits) -> None:
+        a, t = model.assumptions, model.t
+        ins, offices = model.state.inspectors, model.state.offices
+        for kind, table in (
+            (UnitKind.SCHOOL, model.state.schools),
+            (UnitKind.GOVERNMENT, model.state.governments),
+        ):
+            sel = visits.kind == kind
+            units = visits.unit[sel]
+            table.visits_year += np.bincount(units, minlength=table.n).astype(np.int16)
+            table.last_visit[units] = t
+            table.evaluated_year[units] = True
+            for level in range(3):
+                came = np.bincount(units[visits.level[sel] == level], minlength=table.n) > 0
+                table.visited_by |= (came << level).astype(np.int8)
+        has_ins = visits.inspector >= 0
+        full_time = np.zeros(len(visits), bool)
+        full_time[has_ins] = ins.full_time[visits.inspector[has_ins]]
+        cost = np.where(full_time, a["cost_visit_full_time_yuan"], a["cost_visit_part_time_yuan"])
+        cost = np.where(~has_ins, a["cost_visit_team_yuan"], cost)
+        cost = np.where(visits.online, a["cost_visit_online_yuan"], cost)
+        offices.spent += np.bincount(visits.office, weights=cost, minlength=offices.n)
+        school = visits.kind == UnitKind.SCHOOL
+        dressing = model.state.schools.dressing[np.where(school, visits.unit, 0)]
+        hours = np.where(visits.online, a["teacher_hours_online"], a["teacher_hours_on_site"])
+        hours = hours + visits.announced * a["teacher_hours_preparation"] * dressing
+        model.record("visit_cost_yuan", cost)
+        model.record("inspector_days", np.where(visits.online, 0.25, 1.0))
+        model.record("teacher_hours", hours * school)
+        model.record("school_visits", school)
+        model.record("government_visits", ~school)
+        model.record("unannounced_visits", ~visits.announced & school)
+        for purpose in Purpose:
+            model.events[f"visits_{purpose.name.lower()}"] += float(
+                (visits.purpose == purpose).sum()
+            )

@@ -1,0 +1,285 @@
+"""The Mesa model: a province's education supervision system, month by month.
+
+:class:`SupervisionModel` is a ``mesa.Model``. It lays out the province's columnar state
+(:mod:`dudao_sim.model.initial_state`), creates Mesa agents as views onto its rows
+(:mod:`dudao_sim.model.agents`), runs a shared warm-up under ``pre_reform`` and then the
+chosen scenario, and collects the metrics of :mod:`dudao_sim.metrics.reporters` every month
+through Mesa's ``DataCollector``.
+
+Example:
+    >>> import dudao_sim as ds
+    >>> model = ds.SupervisionModel(ds.synthetic_province(n_counties=3, seed=1),
+    ...                             scenario="reform_2021", months=12, warmup_months=12, rng=1)
+    >>> model.run()
+    >>> round(float(model.metrics()["coverage_badged"].iloc[-1]), 2) > 0
+    True
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from dudao_sim.data.province import Province, load_province
+from dudao_sim.metrics.reporters import (
+    MODEL_REPORTERS,
+    metrics_frame,
+    regional_frame,
+    regional_sums,
+)
+from dudao_sim.model import agents as agent_views
+from dudao_sim.model.initial_state import build_state
+from dudao_sim.model.mechanisms import DEFAULT_MECHANISMS
+from dudao_sim.model.mechanisms.base import Calendar, Mechanism, Visits
+from dudao_sim.model.streams import Streams
+from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
+from dudao_sim.policy.levers import LEVERS, LeverError, check_levers, unknown_key_error
+from dudao_sim.policy.scenarios import Scenario, compose, load_scenario
+from dudao_sim.structure.hierarchy import build_hierarchy
+
+
+def _seed_from(rng: object) -> int:
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(rng, bool):
+        raise ValueError(f"rng: {rng!r} is not allowed; give a whole number >= 0")
+    if isinstance(rng, int | np.integer):
+        if rng < 0:
+            raise ValueError(f"rng: {rng} is not allowed; give a whole number >= 0")
+        return int(rng)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63))
+    raise ValueError(f"rng: {rng!r} is not allowed; give a whole number >= 0 or a numpy Generator")
+
+
+class SupervisionModel(mesa.Model):
+    """Education supervision in one province under one scenario.
+
+    Args:
+        province: A :class:`~dudao_sim.data.province.Province`, a bundled name or a folder.
+        scenario: A shipped scenario name, a scenario file, a :class:`Scenario`, or a list
+            of them to stack (see :func:`dudao_sim.policy.scenarios.compose`).
+        levers: Lever values set on top of the scenario.
+        assumptions: Behavioural assumption values (see :mod:`dudao_sim.policy.assumptions`).
+        months: Months to run after the switch to the scenario.
+        warmup_months: Months of the shared ``pre_reform`` warm-up (a multiple of 12).
+        rng: Seed (whole number) or NumPy generator; the same seed gives identical results.
+            The model never draws from Mesa's RNG: every random process has its own stream.
+        mechanisms: The submodels in order (default :data:`DEFAULT_MECHANISMS`); pass a list
+            to add, replace or reorder (instances of :class:`Mechanism`).
+        create_agents: Create Mesa agents as views onto the state (turn off for benchmarks
+            of the vectorized core only).
+        **overrides: Plain keyword values for levers or assumptions (what Mesa's
+            ``batch_run`` passes), e.g. ``unannounced_share=0.5``.
+
+    Raises:
+        ValueError: For an unknown lever or assumption, or a value out of range.
+    """
+
+    def __init__(
+        self,
+        province: Province | str | Path = "hunan",
+        scenario: str | Path | Scenario | Sequence[str | Path | Scenario | Mapping] = "reform_2021",
+        levers: Mapping[str, object] | None = None,
+        assumptions: Mapping[str, object] | None = None,
+        months: int = 120,
+        warmup_months: int = 24,
+        rng: int | np.random.Generator | None = None,
+        mechanisms: Sequence[Mechanism] | None = None,
+        create_agents: bool = True,
+        **overrides: object,
+    ) -> None:
+        seed = _seed_from(rng)
+        super().__init__(rng=seed)
+        for name, value in (("months", months), ("warmup_months", warmup_months)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name}: {value!r} is not allowed; must be a whole number >= 0")
+        if warmup_months % 12:
+            raise ValueError(
+                f"warmup_months: {warmup_months} is not allowed; must be a "
+                "multiple of 12 so the reform starts in January"
+            )
+        lever_over = {k: v for k, v in overrides.items() if k in LEVERS}
+        assumption_over = {k: v for k, v in overrides.items() if k in ASSUMPTIONS}
+        for key in overrides:
+            if key not in LEVERS and key not in ASSUMPTIONS:
+                raise unknown_key_error(key, {**LEVERS, **ASSUMPTIONS}, "lever or assumption")
+        self.province = province if isinstance(province, Province) else load_province(province)
+        self.scenario = self._resolve(scenario, {**(levers or {}), **lever_over})
+        self.baseline = load_scenario("pre_reform")
+        self.assumptions = check_assumptions({**(assumptions or {}), **assumption_over})
+        self.seed = seed
+        self.streams = Streams(seed)
+        self.calendar = Calendar(warmup_months)
+        self.months = months
+        self.warmup_months = warmup_months
+        self.t = 0
+        self.levers = dict(self.baseline.levers)
+        self.state = build_state(self.province, self.levers, self.assumptions, self.streams)
+        self.office_of_gov = np.full(self.state.governments.n, -1, dtype=np.int64)
+        self.office_of_gov[self.state.offices.gov] = np.arange(self.state.offices.n)
+        self.mechanisms: list[Mechanism] = list(
+            mechanisms if mechanisms is not None else [m() for m in DEFAULT_MECHANISMS]
+        )
+        self._reset_month()
+        self.misconduct_reported = np.zeros(self.state.inspectors.n, bool)
+        self.pending: dict[str, np.ndarray] = {}
+        for mechanism in self.mechanisms:
+            mechanism.setup(self)
+        self.create_agents = create_agents
+        if create_agents:
+            agent_views.create_agents(self)
+        self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+        self.regional_history: list[np.ndarray] = []
+        self.running = True
+
+    @staticmethod
+    def _resolve(scenario: object, levers: Mapping[str, object]) -> Scenario:
+        if isinstance(scenario, Scenario):
+            resolved = scenario
+        elif isinstance(scenario, str | Path):
+            resolved = load_scenario(scenario)
+        else:
+            resolved = compose(*scenario)  # type: ignore[misc]
+        if levers:
+            try:
+                check_levers(levers)
+            except LeverError as error:
+                raise ValueError(str(error)) from None
+            resolved = resolved.apply(levers, name=f"{resolved.name}+levers")
+        return resolved
+
+    def _reset_month(self) -> None:
+        """Clear what mechanisms pass to each other within a month."""
+        self.events: defaultdict[str, float] = defaultdict(float)
+        self.visits = Visits()
+        self.found: dict[str, np.ndarray] = {}
+        self.fake_caught: dict[str, np.ndarray] = {}
+        self.incidents: dict[str, np.ndarray] = {}
+        self.incidents_known: dict[str, np.ndarray] = {}
+        self.laggards: dict[str, np.ndarray] = {}
+        self.sanction_value: dict[str, np.ndarray] = {}
+        self.rated: dict[str, bool] = {}
+        self.published = False
+        self.reports: dict[str, float] = {}
+        self.report_flows: dict[str, np.ndarray] = {}
+
+    def record(self, event: str, value: np.ndarray | float) -> None:
+        """Add to this month's count of ``event``: a number, or the true cells of a mask."""
+        if isinstance(value, np.ndarray):
+            value = np.count_nonzero(value) if value.dtype == bool else value.sum()
+        self.events[event] += float(value)
+
+    @property
+    def in_reform(self) -> bool:
+        """True once the warm-up is over and the scenario's levers are in force."""
+        return self.t >= self.warmup_months
+
+    def step(self) -> None:
+        """Advance one month.
+
+        The order, written once here and in ``docs/odd.md`` (section 3):
+
+        1. conditions — problems arise, grow, self-fix, rebound; incidents; school quality;
+        2. planning — in January, budgets, capacity and annual plans, reported upward (四);
+        3. visits — zone visits, spot checks, reviews, special supervision, monitoring,
+           evaluations and confirmations, re-checks; cap and de-duplication (五–八, 十二);
+        4. detection — what the visits find, dressing, collusion, complaints (三, 八, 十九);
+        5. results — feedback, ledger, rectification, orders, re-checks, ratings (九–十二);
+        6. consequences — the sanction ladder and incentives (十三–十六);
+        7. reporting — reports upward with delay, under-reporting, collusion (四, 五);
+        8. behaviour — beliefs and choices of units, effort of offices (八, 九);
+        9. staffing — exits, training, recruitment and badged zones (六, 十七–十九, 二十五).
+
+        The scenario's levers take over from ``pre_reform`` at the end of the warm-up (a
+        January). Metrics are collected after the month.
+        """
+        if self.t == self.warmup_months:
+            self.levers = dict(self.scenario.levers)
+        self._reset_month()
+        for mechanism in self.mechanisms:
+            mechanism.step(self)
+        if self.create_agents:
+            agent_views.sync_inspectors(self)
+        self.datacollector.collect(self)
+        self.regional_history.append(regional_sums(self))
+        self.t += 1
+        if self.t >= self.warmup_months + self.months:
+            self.running = False
+
+    def run(self, months: int | None = None) -> None:
+        """Run the warm-up and the scenario to the end (or ``months`` more steps)."""
+        if months is not None:
+            for _ in range(months):
+                self.step()
+            return
+        while self.running:
+            self.step()
+
+    def metrics(self, include_warmup: bool = False) -> pd.DataFrame:
+        """Monthly metrics as a tidy wide DataFrame (one row per month).
+
+        Args:
+            include_warmup: Keep the warm-up months (``month`` < 0).
+
+        Returns:
+            Columns ``month`` (0 = the first month of the scenario), ``phase`` and every
+            metric of :mod:`dudao_sim.metrics.reporters`.
+        """
+        return metrics_frame(self, include_warmup)
+
+    def metrics_by(self, level: str = "city", include_warmup: bool = False) -> pd.DataFrame:
+        """Monthly results by 市州 (``"city"``), county or for the province, tidy.
+
+        Args:
+            level: ``"county"``, ``"city"`` or ``"province"``.
+            include_warmup: Keep the warm-up months.
+
+        Returns:
+            Columns ``month``, ``code``, ``name``, ``metric``, ``value``.
+        """
+        return regional_frame(self, level, include_warmup)
+
+    @cached_property
+    def hierarchy(self) -> nx.DiGraph:
+        """The reporting hierarchy (light graph: governments and offices)."""
+        return build_hierarchy(self.province, granularity="light")
+
+    def reporting_graph(self) -> nx.DiGraph:
+        """The hierarchy with this month's upward reports on its ``oversees`` edges (四).
+
+        Each edge office(city) → office(county) carries ``truth`` (problems present in the
+        county, its schools and townships), ``known`` (open problems the county knows of),
+        ``reported`` (what it reported this month) and ``arrived`` (what reached the city after
+        the delay); each edge office(province) → office(city) carries ``arrived`` and
+        ``passed_on`` (what the city passed to the province). Reports flow against the edges.
+
+        Returns:
+            A copy of :attr:`hierarchy` with those edge attributes.
+        """
+        graph = self.hierarchy.copy()
+        flows = self.report_flows
+        if not flows:
+            return graph
+        g = self.state.governments
+        for row in np.flatnonzero(g.level == 2):
+            edge = (f"office:{g.codes[g.parent[row]]}", f"office:{g.codes[row]}")
+            if graph.has_edge(*edge):
+                graph.edges[edge].update(
+                    {k: float(flows[k][row]) for k in ("truth", "known", "reported", "arrived")}
+                )
+        for row in np.flatnonzero(g.level == 1):
+            edge = (f"office:{g.codes[0]}", f"office:{g.codes[row]}")
+            if graph.has_edge(*edge):
+                arrived = flows["arrived"][(g.level == 2) & (g.parent == row)].sum()
+                graph.edges[edge].update(
+                    {"arrived": float(arrived), "passed_on": float(flows["passed_on"][row])}
+                )
+        return graph

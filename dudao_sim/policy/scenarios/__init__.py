@@ -1,0 +1,270 @@
+"""Scenarios: readable reform files, each a diff from a baseline, that stack.
+
+A scenario file (TOML, in this folder or anywhere) names its ``base`` scenario and lists the
+levers it changes, each value citing its clause::
+
+    name = "no_recheck"
+    label_zh = "改革但不“回头看”"
+    label_en = "Reform without re-checks"
+    base = "reform_2021"
+    [levers]
+    recheck_timing = { value = "none", clause = "十二" }
+
+Shipped: ``pre_reform`` (the baseline, no base), ``reform_2021`` (the opinions as written) and
+variants of it that isolate one mechanism each. :func:`compose` stacks several reforms (files,
+names or plain dicts) on a baseline, as OpenFisca reforms do.
+
+Example:
+    >>> from dudao_sim.policy.scenarios import compose, load_scenario
+    >>> load_scenario("reform_2021").levers["unannounced_share"]
+    0.4
+    >>> compose("reform_2021", "high_stakes", {"recheck_share": 0.5}).levers["recheck_share"]
+    0.5
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dudao_sim.policy.levers import LEVERS, LeverError, LeverValue, check_levers, unknown_key_error
+
+SCENARIO_DIR = Path(__file__).resolve().parent
+_TOP_KEYS = {"name", "label_zh", "label_en", "description_zh", "description_en", "base", "levers"}
+_ENTRY_KEYS = {"value", "clause", "note"}
+
+
+class ScenarioError(ValueError):
+    """A scenario file or reform that cannot be read or applied."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A resolved scenario: every lever's value, and where the values came from.
+
+    Attributes:
+        name: Identifier (the file name without ``.toml`` for files).
+        label_zh: Chinese label.
+        label_en: English label.
+        levers: Every lever's value after applying the chain of diffs.
+        changes: The levers this scenario itself changes (its diff from ``base``).
+        base: Name of the scenario it is a diff from (``None`` for the baseline).
+        chain: Names applied in order, from the root baseline to this scenario.
+        notes: Note per changed lever (from the file), if any.
+        description_zh: Chinese description.
+        description_en: English description.
+    """
+
+    name: str
+    label_zh: str
+    label_en: str
+    levers: dict[str, LeverValue]
+    changes: dict[str, LeverValue] = field(default_factory=dict)
+    base: str | None = None
+    chain: tuple[str, ...] = ()
+    notes: dict[str, str] = field(default_factory=dict)
+    description_zh: str = ""
+    description_en: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        """The label in ``"zh"`` or ``"en"``."""
+        return self.label_zh if lang == "zh" else self.label_en
+
+    def apply(self, changes: Mapping[str, object], name: str | None = None) -> Scenario:
+        """Return a new scenario with ``changes`` applied on top of this one.
+
+        Args:
+            changes: Lever values to change.
+            name: Name of the result (default ``"<this>+custom"``).
+
+        Returns:
+            The new scenario; this one is unchanged.
+
+        Raises:
+            ScenarioError: For an unknown lever or a value out of range.
+        """
+        try:
+            levers = check_levers(changes, base=self.levers)
+        except LeverError as error:
+            raise ScenarioError(str(error)) from None
+        name = name or f"{self.name}+custom"
+        return Scenario(
+            name,
+            name,
+            name,
+            levers,
+            {k: levers[k] for k in changes},
+            self.name,
+            (*self.chain, name),
+        )
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot be read ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not valid TOML ({error})") from None
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ScenarioError(
+            f"{path}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}"
+        )
+    for key in ("name", "label_zh", "label_en"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ScenarioError(f"{path}: '{key}' is missing or empty")
+    return data
+
+
+def _changes(path: Path, entries: Mapping[str, object]) -> tuple[dict, dict]:
+    values, notes = {}, {}
+    for key, entry in entries.items():
+        where = f"{path}, levers.{key}"
+        if key not in LEVERS:
+            raise ScenarioError(f"{path}: {unknown_key_error(key, LEVERS)}")
+        if not isinstance(entry, Mapping) or "value" not in entry or "clause" not in entry:
+            raise ScenarioError(f'{where}: write it as {{ value = ..., clause = "..." }}')
+        extra = set(entry) - _ENTRY_KEYS
+        if extra:
+            raise ScenarioError(
+                f"{where}: unknown field(s) {sorted(extra)}; allowed: {sorted(_ENTRY_KEYS)}"
+            )
+        if entry["clause"] not in LEVERS[key].clauses:
+            raise ScenarioError(
+                f"{where}: clause {entry['clause']!r} is not the lever's clause "
+                f"({'、'.join(LEVERS[key].clauses)})"
+            )
+        try:
+            values[key] = LEVERS[key].check(entry["value"])
+        except LeverError as error:
+            raise ScenarioError(f"{path}: {error}") from None
+        if "note" in entry:
+            notes[key] = str(entry["note"])
+    return values, notes
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """Find a scenario file by shipped name or path.
+
+    Args:
+        name_or_path: ``"reform_2021"`` or a path to a ``.toml`` file.
+
+    Returns:
+        The file's path.
+
+    Raises:
+        ScenarioError: If there is no such scenario, listing the shipped ones.
+    """
+    path = Path(name_or_path)
+    if path.suffix == ".toml" and path.is_file():
+        return path
+    shipped = SCENARIO_DIR / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    names = ", ".join(scenario_names())
+    raise ScenarioError(
+        f"scenario {str(name_or_path)!r}: no such file or shipped scenario (shipped: {names})"
+    )
+
+
+def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scenario:
+    """Load a scenario and resolve its chain of bases.
+
+    Args:
+        name_or_path: A shipped scenario name or a path to a scenario file.
+
+    Returns:
+        The resolved scenario.
+
+    Raises:
+        ScenarioError: Naming the file and key for any problem (unknown lever, value out of
+            range, wrong clause, missing or circular base).
+    """
+    path = scenario_path(name_or_path)
+    data = _read(path)
+    name = data["name"]
+    if path.parent == SCENARIO_DIR and name != path.stem:
+        raise ScenarioError(f"{path}: name {name!r} must equal the file name {path.stem!r}")
+    if name in _seen:
+        raise ScenarioError(f"{path}: circular base chain {' -> '.join((*_seen, name))}")
+    changes, notes = _changes(path, data.get("levers", {}))
+    base_name = data.get("base")
+    if base_name is None:
+        levers, chain = check_levers(changes), (name,)
+    else:
+        base_ref = (
+            base_name
+            if not (path.parent / f"{base_name}.toml").is_file()
+            else path.parent / f"{base_name}.toml"
+        )
+        base = load_scenario(base_ref, (*_seen, name))
+        levers, chain = check_levers(changes, base=base.levers), (*base.chain, name)
+    return Scenario(
+        name,
+        data["label_zh"],
+        data["label_en"],
+        levers,
+        changes,
+        base_name,
+        chain,
+        notes,
+        data.get("description_zh", ""),
+        data.get("description_en", ""),
+    )
+
+
+def scenario_names() -> list[str]:
+    """Names of the shipped scenarios, baseline first."""
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    first = [n for n in ("pre_reform", "reform_2021") if n in names]
+    return first + [n for n in names if n not in first]
+
+
+def compose(
+    *parts: str | Path | Mapping[str, object] | Scenario, name: str | None = None
+) -> Scenario:
+    """Stack reforms: start from the first part, apply each later part's own changes in order.
+
+    Args:
+        *parts: Scenario names, files, :class:`Scenario` objects or plain ``{lever: value}``
+            dicts.
+        name: Name of the result (default: the parts' names joined by ``+``).
+
+    Returns:
+        The stacked scenario.
+
+    Raises:
+        ScenarioError: For an unknown scenario, lever or a value out of range.
+    """
+    if not parts:
+        raise ScenarioError("compose: give at least one scenario")
+    resolved: list[Scenario] = []
+    for part in parts:
+        if isinstance(part, Scenario):
+            resolved.append(part)
+        elif isinstance(part, Mapping):
+            resolved.append(
+                (resolved[-1] if resolved else load_scenario("pre_reform")).apply(
+                    part, name="custom"
+                )
+            )
+        else:
+            resolved.append(load_scenario(part))
+    result = resolved[0]
+    for part in resolved[1:]:
+        result = result.apply(part.changes, name=part.name)
+    if len(resolved) == 1:
+        return result
+    final = name or "+".join(p.name for p in resolved)
+    return Scenario(
+        final,
+        "+".join(p.label_zh for p in resolved),
+        " + ".join(p.label_en for p in resolved),
+        result.levers,
+        {k: v for p in resolved[1:] for k, v in p.changes.items()},
+        resolved[0].name,
+        (*resolved[0].chain, *(p.name for p in resolved[1:])),
+    )
