@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dudao_sim.model.state import ProblemState, row_count
+from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
@@ -106,9 +107,9 @@ def _county_inspectorate_now(m: SupervisionModel) -> dict[str, float]:
     return {
         "schools_per_inspector": _share(badged.sum(), staff.sum()),
         "full_time_share": _share(full.sum(), staff.sum()),
-        "counties_meeting_ratio": float(np.mean(ratio <= 5.0 + 1e-9)),
+        "counties_meeting_ratio": float(np.mean(ratio <= SCHOOLS_PER_INSPECTOR + 1e-9)),
         "counties_full_time_in_band": float(
-            np.mean((share >= 0.3 - 1e-9) & (share <= 1 / 3 + 1e-9))
+            np.mean((share >= FULL_TIME_BAND[0] - 1e-9) & (share <= FULL_TIME_BAND[1] + 1e-9))
         ),
     }
 

@@ -34,6 +34,12 @@ import pandas as pd
 
 from dudao_sim.experiments.statistics import check_runs, paired_differences, summarize
 from dudao_sim.metrics.reporters import DEFINITIONS, REGIONAL_RATIOS
+from dudao_sim.policy.targets import (
+    BADGED_COVERAGE,
+    END_OF_TERM_REVIEW,
+    FULL_TIME_BAND,
+    SCHOOLS_PER_INSPECTOR,
+)
 from dudao_sim.report.figures import (
     INDICES,
     KEY_OUTCOMES,
@@ -226,7 +232,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "inspectorate_schools_per_inspector",
         "le",
-        5.0,
+        SCHOOLS_PER_INSPECTOR,
         "十七",
         "县级督学与学校比不低于 1:5（每名督学 ≤ 5 所）",
         "Inspectors : schools at least 1:5 (≤ 5 schools per inspector)",
@@ -242,7 +248,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "inspectorate_full_time_share",
         "band",
-        (0.3, 1 / 3),
+        FULL_TIME_BAND,
         "十七",
         "县级专职督学比例在 30% 至 1/3 之间",
         "County full-time share between 30% and 1/3",
@@ -258,7 +264,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "coverage_badged",
         "ge",
-        1.0,
+        BADGED_COVERAGE,
         "六",
         "责任督学挂牌督导覆盖 100% 中小学校和幼儿园",
         "Badged inspectors cover 100% of schools and kindergartens",
@@ -266,7 +272,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "end_of_term_review_share",
         "ge",
-        1.0,
+        END_OF_TERM_REVIEW,
         "六",
         "校（园）长任期结束均接受一次综合督导（100%）",
         "Every principal gets an end-of-term review (100%)",

@@ -23,12 +23,11 @@ import numpy as np
 import pandas as pd
 
 from dudao_sim.data.vocab import BADGED_TYPES, Level
+from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 from dudao_sim.structure.hierarchy import RELATIONS, gov_node
 
-#: Full-time share band for county inspectors (clause 十七: ≥30 %, in principle ≤1/3).
-FULL_TIME_BAND: tuple[float, float] = (0.30, 1 / 3)
 #: Schools per inspector (clause 十七: 1:5) when the graph does not record its spec.
-DEFAULT_RATIO_TARGET = 5.0
+DEFAULT_RATIO_TARGET = SCHOOLS_PER_INSPECTOR
 #: Name of the group of province-managed counties (省直管县) in :func:`inspectorate_by_city`.
 PROVINCE_MANAGED_NAME = "省直管县"
 

@@ -26,7 +26,8 @@ import pandas as pd
 
 from dudao_sim.data.province import TABLE_FILES, Province
 from dudao_sim.data.vocab import Level, SchoolType, label
-from dudao_sim.structure.analysis import FULL_TIME_BAND, depth, inspectorate_by_city
+from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
+from dudao_sim.structure.analysis import depth, inspectorate_by_city
 
 #: Labels used only by the summary, in English and Chinese.
 TEXT: dict[str, dict[str, str]] = {
@@ -206,7 +207,7 @@ def hierarchy_summary(province: Province, graph: nx.DiGraph, lang: str = "en") -
         raise ValueError(f"lang: {lang!r} is not allowed; use 'zh' or 'en'")
     granularity = str(graph.graph.get("granularity", "light"))
     spec = graph.graph.get("inspectorate_spec") or {}
-    ratio = float(spec.get("schools_per_inspector", 5.0))
+    ratio = float(spec.get("schools_per_inspector", SCHOOLS_PER_INSPECTOR))
     ratio_text = f"{ratio:g}"
     kinds = Counter((d.get("kind"), d.get("level")) for _, d in graph.nodes(data=True))
     lines = [

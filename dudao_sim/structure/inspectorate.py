@@ -38,6 +38,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dudao_sim.data.province import Province
 from dudao_sim.data.vocab import BADGED_TYPES, PROVINCE_SUPERVISED, Level
+from dudao_sim.policy.targets import (
+    BADGED_COVERAGE,
+    FULL_TIME_BAND,
+    MAX_ZONE_SCHOOLS,
+    SCHOOLS_PER_INSPECTOR,
+)
 
 #: Columns of the table returned by :func:`staff_inspectorate`.
 INSPECTOR_COLUMNS: tuple[str, ...] = ("inspector_id", "office_code", "level", "is_full_time")
@@ -90,27 +96,27 @@ class InspectorateSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     schools_per_inspector: float = Field(
-        5.0,
+        SCHOOLS_PER_INSPECTOR,
         gt=0,
         le=1000,
         description="Clause 十七: 督学按与学校数1:5的比例配备 — schools per inspector (default 5).",
     )
     full_time_share: float = Field(
-        0.30,
+        FULL_TIME_BAND[0],
         ge=0,
         le=1,
         description="Clause 十七: county full-time inspectors ≥30 %, in principle ≤1/3 "
         "(default 0.30); applied to every office.",
     )
     badged_coverage: float = Field(
-        1.0,
+        BADGED_COVERAGE,
         ge=0,
         le=1,
         description="Clause 六: 中小学校、幼儿园责任督学挂牌督导全覆盖 — target share of "
         "badged-type schools in a responsibility zone (default 1.0).",
     )
     max_zone_schools: int = Field(
-        20,
+        MAX_ZONE_SCHOOLS,
         ge=1,
         description="教督〔2012〕7号: a responsibility zone covers at most about 20 schools.",
     )

@@ -23,11 +23,10 @@ import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism
 from dudao_sim.model.state import NEVER
+from dudao_sim.policy.targets import MAX_ZONE_SCHOOLS
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
-
-MAX_ZONE_SCHOOLS = 20  # 教督〔2012〕7号: a responsibility zone covers at most about 20 schools
 
 
 class Staffing(Mechanism):
