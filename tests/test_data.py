@@ -98,7 +98,7 @@ def test_fiscal_capacity_index_has_mean_one_and_ranks_changsha_first(province):
 
 
 def test_shipped_tables_equal_the_documented_rule(province):
-    rebuilt = hunan.build()
+    rebuilt = hunan.synthesize_hunan()
     pd.testing.assert_frame_equal(rebuilt.counties, province.counties, check_dtype=False)
     pd.testing.assert_frame_equal(rebuilt.schools, province.schools, check_dtype=False)
     assert rebuilt.provenance == province.provenance

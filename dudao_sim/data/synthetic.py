@@ -31,15 +31,11 @@ from dudao_sim.data.county_rules import (
 from dudao_sim.data.province import Province
 from dudao_sim.data.vocab import COUNTY_TYPES, DivisionType, Level, SchoolType
 
-HUNAN_N_COUNTIES = 122
-HUNAN_N_CITIES = 14
-#: Hunan's mix of county-level division types (36 districts, 19 cities, 60 counties, 7 autonomous).
-HUNAN_COUNTY_MIX = {
-    DivisionType.DISTRICT: 36,
-    DivisionType.COUNTY_CITY: 19,
-    DivisionType.COUNTY: 60,
-    DivisionType.AUTONOMOUS_COUNTY: 7,
-}
+#: Hunan's counts of counties and 市州 and its mix of county-level division types
+#: (36 districts, 19 cities, 60 counties, 7 autonomous), from ``datasets/hunan/published.toml``.
+HUNAN_N_COUNTIES = hunan.N_COUNTIES
+HUNAN_N_CITIES = hunan.N_CITIES
+HUNAN_COUNTY_MIX = hunan.COUNTY_MIX
 PROVINCE_CODE = "990000000"
 MAX_COUNTIES = 50_000
 
