@@ -8,6 +8,13 @@ Public names::
     graph = ds.build_hierarchy(hunan, granularity="full")
     ds.inspectorate_by_city(graph)               # 1:5 ratio, full-time band, coverage by 市州
     reform = ds.load_scenario("reform_2021")     # lever values of a shipped scenario
+    model = ds.SupervisionModel(toy, scenario="reform_2021", rng=1)
+    runs = ds.run_ensemble(toy, ["pre_reform", "reform_2021"], seeds=[1, 2, 3, 4])
+
+The package is laid out by layer, data flowing one way: ``data`` (province tables) →
+``policy`` (levers, assumptions, scenarios, targets, the document) → ``structure`` (initial
+inspectorate and the networkx hierarchy) → ``model`` (the Mesa model, its state and
+mechanisms) → ``metrics`` → ``experiments`` → faces (``report``, ``cli``).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -15,6 +22,17 @@ from importlib.metadata import PackageNotFoundError, version
 from dudao_sim import _moved
 from dudao_sim.data.province import DataError, Province, bundled_provinces, load_province
 from dudao_sim.data.synthetic import synthetic_province, write_synthetic_province
+from dudao_sim.experiments import (
+    ResultStore,
+    RunSpec,
+    factor,
+    grid,
+    latin_hypercube,
+    paired_differences,
+    run_ensemble,
+    run_sweep,
+    summarize,
+)
 from dudao_sim.model.agents import Government, Inspector, School, SupervisionOffice
 from dudao_sim.model.model import SupervisionModel
 from dudao_sim.policy.levers import LEVERS, lever_table
@@ -47,6 +65,8 @@ __all__ = [
     "Inspector",
     "InspectorateSpec",
     "Province",
+    "ResultStore",
+    "RunSpec",
     "School",
     "SupervisionModel",
     "SupervisionOffice",
@@ -56,15 +76,22 @@ __all__ = [
     "bundled_provinces",
     "compose",
     "depth",
+    "factor",
+    "grid",
     "inspectorate_by_city",
     "inspectorate_by_county",
+    "latin_hypercube",
     "lever_table",
     "load_province",
     "load_scenario",
+    "paired_differences",
     "path_to_province",
+    "run_ensemble",
+    "run_sweep",
     "scenario_names",
     "span_of_control",
     "staff_inspectorate",
+    "summarize",
     "synthetic_province",
     "write_synthetic_province",
 ]
