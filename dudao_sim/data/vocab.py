@@ -57,9 +57,6 @@ class Ownership(StrEnum):
     PRIVATE = "private"
 
 
-#: Levels that set up an education supervision office (政府教育督导办, clause 一).
-OFFICE_LEVELS: tuple[Level, ...] = (Level.PROVINCE, Level.CITY, Level.COUNTY)
-
 #: County-level division types (县市区).
 COUNTY_TYPES: tuple[DivisionType, ...] = (
     DivisionType.DISTRICT,

@@ -37,11 +37,7 @@ from SALib.sample import sobol as sobol_sample
 
 from dudao_sim.experiments.design import Factor, check_design, check_factors, design_frame
 from dudao_sim.policy.levers import LEVERS
-
-try:  # written by another module owner; without it, figures fall back to English labels
-    from dudao_sim.report.fonts import use_cjk_fonts
-except ImportError:  # pragma: no cover - depends on what is installed
-    use_cjk_fonts = None
+from dudao_sim.report.fonts import use_cjk_fonts
 
 Evaluate = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -277,7 +273,7 @@ def _labels_language(lang: str) -> str:
     """``lang``, or ``"en"`` when Chinese is asked for but no CJK font can be set up."""
     if lang != "zh":
         return "en"
-    if use_cjk_fonts is None or not use_cjk_fonts():
+    if not use_cjk_fonts():
         return "en"
     return "zh"
 

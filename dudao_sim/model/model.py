@@ -166,7 +166,6 @@ class SupervisionModel(mesa.Model):
         self.incidents_known: dict[str, np.ndarray] = {}
         self.laggards: dict[str, np.ndarray] = {}
         self.sanction_value: dict[str, np.ndarray] = {}
-        self.rated: dict[str, bool] = {}
         self.published = False
         self.reports: dict[str, float] = {}
         self.report_flows: dict[str, np.ndarray] = {}

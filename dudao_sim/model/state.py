@@ -46,20 +46,6 @@ DUTY_AREAS: tuple[str, ...] = (
 #: Areas whose problems need several departments (clause 三): member units speed them up.
 CROSS_DEPARTMENT: frozenset[str] = frozenset({"safety", "fees", "teachers", "funding"})
 
-AREA_LABELS: dict[str, dict[str, str]] = {
-    "direction": {"zh": "办学方向", "en": "direction and moral education"},
-    "governance": {"zh": "依法治校", "en": "law-based management"},
-    "teaching": {"zh": "教育教学", "en": "teaching"},
-    "ethics": {"zh": "师德师风", "en": "teacher ethics"},
-    "resources": {"zh": "资源配置", "en": "resources"},
-    "fees": {"zh": "教育收费", "en": "fees"},
-    "safety": {"zh": "安全稳定", "en": "safety"},
-    "standards": {"zh": "办学标准执行", "en": "school-running standards"},
-    "funding": {"zh": "教育投入和经费管理", "en": "investment and funds"},
-    "teachers": {"zh": "教师编制待遇", "en": "teacher staffing and pay"},
-    "projects": {"zh": "教育扶贫和重大项目", "en": "poverty alleviation and projects"},
-}
-
 NEVER = -1  # month value meaning "not set"
 
 #: Number of set bits of each byte, for counting true cells per row (at most 8 areas).
@@ -195,7 +181,6 @@ class UnitTable:
         belief_recheck: Believed chance that a closed item is re-checked.
         orders_year: Supervision orders received this calendar year.
         fakes_caught_year: Fake rectifications caught this calendar year.
-        incidents_year: Safety incidents this calendar year.
         evaluated_year: Evaluated (visited) this calendar year.
         plan_month: Month of a spot check named in a published rotation plan (``NEVER``: none).
     """
@@ -226,7 +211,6 @@ class UnitTable:
     belief_recheck: np.ndarray = field(init=False)
     orders_year: np.ndarray = field(init=False)
     fakes_caught_year: np.ndarray = field(init=False)
-    incidents_year: np.ndarray = field(init=False)
     evaluated_year: np.ndarray = field(init=False)
     plan_month: np.ndarray = field(init=False)
 
@@ -238,7 +222,6 @@ class UnitTable:
         self.belief_recheck = _full(n, 0.0, np.float64)
         self.orders_year = _full(n, 0, np.int16)
         self.fakes_caught_year = _full(n, 0, np.int16)
-        self.incidents_year = _full(n, 0, np.int16)
         self.evaluated_year = _full(n, False, bool)
         self.plan_month = _full(n, NEVER, np.int32)
         self.active = np.ones(n, dtype=bool)

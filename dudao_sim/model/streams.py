@@ -99,7 +99,3 @@ class Streams:
             z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
             z = z ^ (z >> np.uint64(31))
         return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
-
-    def normal(self, process: str, month: int, n: int | tuple[int, ...]) -> np.ndarray:
-        """``n`` standard normal draws: one per unit (or per unit and column)."""
-        return self.generator(process, month).standard_normal(n)

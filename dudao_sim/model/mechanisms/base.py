@@ -135,10 +135,6 @@ class Calendar:
         """Annual evaluations, ratings and consequences."""
         return self.month_of_year(t) == 12
 
-    def is_term_end(self, t: int) -> bool:
-        """End of a school term: January (autumn term) or July (spring term)."""
-        return self.month_of_year(t) in (1, 7)
-
     def is_evaluation_month(self, t: int) -> bool:
         """Governments are evaluated in November (results enter December's ratings)."""
         return self.month_of_year(t) == 11

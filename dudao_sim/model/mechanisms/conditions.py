@@ -131,7 +131,6 @@ class Conditions(Mechanism):
         )
         prob.state[incident, safety] = _P.OPEN
         prob.detected[incident, safety] = t
-        table.incidents_year[incident] += 1
         model.incidents[kind] = incident
         model.incidents_known[kind] = known_before
         model.record(f"incidents_{kind}", incident)

@@ -51,7 +51,6 @@ class Results(Mechanism):
             for table in (model.state.schools, model.state.governments):
                 table.orders_year[:] = 0
                 table.fakes_caught_year[:] = 0
-                table.incidents_year[:] = 0
         for key, table in (
             ("school", model.state.schools),
             ("government", model.state.governments),
@@ -180,7 +179,6 @@ class Results(Mechanism):
         table.rating = np.where(table.evaluated_year & table.active, rating, Rating.UNRATED).astype(
             np.int8
         )
-        model.rated[key] = True
         for r in (Rating.PASS, Rating.BASIC_PASS, Rating.FAIL):
             model.record(f"rated_{r.name.lower()}_{key}", table.rating == r)
 
