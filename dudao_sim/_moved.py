@@ -20,7 +20,7 @@ MOVED: dict[str, str] = {
     "dudao_sim.assumptions": "dudao_sim.policy.assumptions",
     "dudao_sim.build": "dudao_sim.model.initial_state",
     "dudao_sim.clauses": "dudao_sim.policy.clauses",
-    "dudao_sim.cli_experiments": "dudao_sim.cli.experiments",
+    "dudao_sim.cli_experiments": "dudao_sim.cli.labels",
     "dudao_sim.hierarchy": "dudao_sim.structure.hierarchy",
     "dudao_sim.hierarchy_analysis": "dudao_sim.structure.analysis",
     "dudao_sim.hunan": "dudao_sim.data.hunan",

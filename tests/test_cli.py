@@ -1,4 +1,4 @@
-"""Tests of the dudao-sim command line (dudao_sim.cli.main, dudao_sim.structure.describe)."""
+"""Tests of the dudao-sim command line (dudao_sim.cli, dudao_sim.structure.describe)."""
 
 from __future__ import annotations
 

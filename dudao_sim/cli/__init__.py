@@ -1,4 +1,4 @@
-"""The ``dudao-sim`` command line."""
+"""The ``dudao-sim`` command line (entry point :func:`main`; one module per subcommand)."""
 
 from dudao_sim.cli.main import main
 

@@ -1,0 +1,106 @@
+"""``dudao-sim sensitivity``: global sensitivity analysis with SALib (Morris or Sobol)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from dudao_sim.cli.common import (
+    Command,
+    UsageError,
+    add_run_options,
+    execution,
+    load_from_args,
+    parse_factors,
+)
+from dudao_sim.cli.labels import KEY_OUTCOMES
+from dudao_sim.experiments import run_sweep
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``sensitivity``.
+
+    Args:
+        parser: The subcommand's parser.
+    """
+    add_run_options(parser, months=48)
+    parser.add_argument("--workers", type=int, help="local processes (default: all cores)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--scenario", default="reform_2021")
+    parser.add_argument("--method", choices=("morris", "sobol"), default="morris")
+    parser.add_argument(
+        "--factor", action="append", metavar="NAME[=LOW:HIGH]", help="factor (repeatable)"
+    )
+    parser.add_argument(
+        "--outcome",
+        action="append",
+        metavar="METRIC",
+        help="outcome metric (repeatable; default: the four indices)",
+    )
+    parser.add_argument("--trajectories", type=int, default=10, help="Morris trajectories")
+    parser.add_argument("--n-base", type=int, default=64, help="Sobol base sample (power of 2)")
+    parser.add_argument("--out", metavar="DIR", help="folder for indices and plots")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute the indices, write them with one plot per outcome, and print them.
+
+    Args:
+        args: Parsed arguments.
+
+    Returns:
+        0.
+
+    Raises:
+        UsageError: For bad options or an unknown ``--outcome``.
+    """
+    from dudao_sim.experiments import sensitivity
+
+    factors = parse_factors(args.factor)
+    outcomes = args.outcome or list(KEY_OUTCOMES[:4])
+    province = load_from_args(args)
+
+    def evaluate(design: pd.DataFrame) -> pd.DataFrame:
+        ensemble = run_sweep(
+            province,
+            design.assign(point=range(len(design))),
+            [args.seed],
+            scenario=args.scenario,
+            months=args.months,
+            warmup_months=args.warmup_months,
+            **execution(args),
+        )
+        runs = ensemble.runs
+        unknown = sorted(set(outcomes) - set(runs["metric"]))
+        if unknown:
+            raise UsageError(f"--outcome: unknown metric(s) {unknown}")
+        runs = runs[runs["metric"].isin(outcomes)]
+        end = runs["month"].max()
+        tail = runs[runs["month"] > end - 12]
+        table = tail.groupby(["point", "metric"])["value"].mean().unstack()
+        return table.reindex(range(len(design)))[outcomes].reset_index(drop=True)
+
+    if args.method == "morris":
+        indices = sensitivity.morris(
+            factors, evaluate, n_trajectories=args.trajectories, seed=args.seed
+        )
+    else:
+        indices = sensitivity.sobol(factors, evaluate, n_base=args.n_base, seed=args.seed)
+    out = Path(args.out or f"out/sensitivity-{province.code}")
+    out.mkdir(parents=True, exist_ok=True)
+    indices.to_csv(out / f"{args.method}.csv", index=False)
+    for outcome in outcomes:
+        figure = sensitivity.plot_indices(indices, outcome, lang=args.lang)
+        figure.savefig(out / f"{args.method}-{outcome}.png", dpi=120, bbox_inches="tight")
+    print(indices.round(4).to_string(index=False))
+    print(f"results: {out}")
+    return 0
+
+
+COMMAND = Command(
+    "sensitivity", "global sensitivity analysis with SALib (Morris or Sobol)", add_arguments, run
+)

@@ -1,0 +1,121 @@
+"""``dudao-sim sweep``: run a grid or Latin-hypercube design over levers and assumptions."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from dudao_sim.cli.common import (
+    Command,
+    UsageError,
+    add_execution_options,
+    add_run_options,
+    execution,
+    load_from_args,
+    parse_factors,
+    parse_value,
+    positive,
+)
+from dudao_sim.cli.labels import KEY_OUTCOMES
+from dudao_sim.experiments import StoreError, run_sweep, spawn_seeds
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``sweep``.
+
+    Args:
+        parser: The subcommand's parser.
+    """
+    add_run_options(parser, months=60)
+    add_execution_options(parser)
+    parser.add_argument("--scenario", default="reform_2021")
+    parser.add_argument(
+        "--grid",
+        action="append",
+        metavar="NAME=V1,V2,...",
+        help="grid values of a lever or assumption (repeatable)",
+    )
+    parser.add_argument("--lhs", type=int, metavar="N", help="Latin hypercube of N points")
+    parser.add_argument(
+        "--factor",
+        action="append",
+        metavar="NAME[=LOW:HIGH]",
+        help="factor of the Latin hypercube (repeatable)",
+    )
+
+
+def design_from_args(args: argparse.Namespace) -> pd.DataFrame:
+    """The design of ``--grid ...`` or ``--lhs N --factor ...``.
+
+    Args:
+        args: Parsed arguments.
+
+    Returns:
+        The design, one row per point.
+
+    Raises:
+        UsageError: If neither or both are given, or a ``--grid`` item is malformed.
+    """
+    from dudao_sim.experiments.design import grid, latin_hypercube
+
+    if bool(args.grid) == bool(args.lhs):
+        raise UsageError("sweep: give either --grid ... or --lhs N with --factor ...")
+    if args.grid:
+        levels = {}
+        for item in args.grid:
+            name, _, values = item.partition("=")
+            if not values:
+                raise UsageError(f"--grid: {item!r} is not allowed; write NAME=V1,V2")
+            levels[name.strip()] = [parse_value(v) for v in values.split(",")]
+        return grid(levels)
+    positive("--lhs", args.lhs)
+    return latin_hypercube(parse_factors(args.factor), args.lhs, seed=args.seed)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the design, print and write the last-year means of the four indices.
+
+    Args:
+        args: Parsed arguments.
+
+    Returns:
+        0.
+
+    Raises:
+        UsageError: For bad options or an output folder that cannot be used.
+    """
+    positive("--seeds", args.seeds)
+    design = design_from_args(args)
+    province = load_from_args(args)
+    out = Path(args.out or f"out/sweep-{province.code}")
+    try:
+        ensemble = run_sweep(
+            province,
+            design,
+            spawn_seeds(args.seed, args.seeds),
+            scenario=args.scenario,
+            months=args.months,
+            warmup_months=args.warmup_months,
+            out_dir=out,
+            resume=args.resume,
+            **execution(args),
+        )
+    except StoreError as error:
+        raise UsageError(f"--out: {error}") from None
+    values = ensemble.runs[ensemble.runs["metric"].isin(KEY_OUTCOMES[:4])]
+    end = values["month"].max()
+    means = (
+        values[values["month"] > end - 12].groupby(["point", "metric"])["value"].mean().unstack()
+    )
+    table = design.set_index("point").join(means)
+    table.to_csv(out / "sweep.csv")
+    print(table.round(4).to_string())
+    print(f"results: {out}")
+    return 0
+
+
+COMMAND = Command(
+    "sweep", "run a grid or Latin-hypercube design over levers and assumptions", add_arguments, run
+)
