@@ -35,9 +35,10 @@ from dudao_sim.metrics.reporters import (
     regional_sums,
 )
 from dudao_sim.model import agents as agent_views
+from dudao_sim.model.calendar import Calendar
 from dudao_sim.model.initial_state import build_state
 from dudao_sim.model.mechanisms import DEFAULT_MECHANISMS
-from dudao_sim.model.mechanisms.base import Calendar, Mechanism, Visits
+from dudao_sim.model.mechanisms.base import Mechanism, Visits
 from dudao_sim.model.streams import Streams
 from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
 from dudao_sim.policy.levers import LEVERS, LeverError, check_levers, unknown_key_error

@@ -1,4 +1,7 @@
-"""What every submodel shares: the mechanism interface, the calendar and the month's visits.
+"""What every submodel shares: the mechanism interface and the month's visits.
+
+:class:`~dudao_sim.model.calendar.Calendar` lives in :mod:`dudao_sim.model.calendar` and is
+re-exported here for compatibility.
 
 A mechanism is one process of the document, in one module named after it. It reads and writes
 the model's columnar state (:mod:`dudao_sim.model.state`), draws only from its own random streams
@@ -14,6 +17,8 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
+
+from dudao_sim.model.calendar import Calendar
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
@@ -107,34 +112,4 @@ class Visits:
         return Visits(**{k: getattr(self, k)[mask] for k in self.__dataclass_fields__})
 
 
-@dataclass(frozen=True)
-class Calendar:
-    """Monthly calendar of a run (month 0 is a January).
-
-    Attributes:
-        warmup_months: Months of the shared pre-reform warm-up.
-    """
-
-    warmup_months: int = 24
-
-    @staticmethod
-    def month_of_year(t: int) -> int:
-        """Calendar month 1-12 of model month ``t``."""
-        return t % 12 + 1
-
-    @staticmethod
-    def year(t: int) -> int:
-        """Year index of model month ``t`` (0 = first year of the warm-up)."""
-        return t // 12
-
-    def is_january(self, t: int) -> bool:
-        """Annual plans are made and reported upward (四)."""
-        return self.month_of_year(t) == 1
-
-    def is_december(self, t: int) -> bool:
-        """Annual evaluations, ratings and consequences."""
-        return self.month_of_year(t) == 12
-
-    def is_evaluation_month(self, t: int) -> bool:
-        """Governments are evaluated in November (results enter December's ratings)."""
-        return self.month_of_year(t) == 11
+__all__ = ["Calendar", "Mechanism", "Purpose", "UnitKind", "Visits"]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind
-from dudao_sim.model.mechanisms.conditions import resources
+from dudao_sim.model.mechanisms.common import resources
 from dudao_sim.model.state import NEVER, UnitTable, row_count
 
 if TYPE_CHECKING:

@@ -18,17 +18,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism
+from dudao_sim.model.mechanisms.common import resources
 from dudao_sim.model.state import NEVER, ProblemState, UnitTable
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
 
 _P = ProblemState
-
-
-def resources(table: UnitTable, incentive_weight: float) -> np.ndarray:
-    """Resources index of each unit: county fiscal capacity tilted by incentives (十三)."""
-    return table.fiscal * (1.0 + incentive_weight * table.incentive)
 
 
 class Conditions(Mechanism):

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind
-from dudao_sim.model.mechanisms.visits import visit_key
+from dudao_sim.model.mechanisms.common import visit_key
 from dudao_sim.model.state import CROSS_DEPARTMENT, ProblemState, UnitTable
 
 if TYPE_CHECKING:

@@ -14,20 +14,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism
+from dudao_sim.model.mechanisms.common import inspector_capacity
 from dudao_sim.model.state import NEVER
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
-
-
-def visit_capacity(model: SupervisionModel) -> np.ndarray:
-    """Visits a month each office's active inspectors can make (before budget)."""
-    a, ins, offices = model.assumptions, model.state.inspectors, model.state.offices
-    per = (
-        np.where(ins.full_time, a["visits_per_month_full_time"], a["visits_per_month_part_time"])
-        * ins.active
-    )
-    return np.bincount(ins.office, weights=per, minlength=offices.n)
 
 
 class Planning(Mechanism):
@@ -56,7 +47,9 @@ class Planning(Mechanism):
             offices.level == 1, a["city_budget_share"] * schools_in_city, offices.n_schools
         )
         offices.spent[:] = 0.0
-        capacity = visit_capacity(model) * 12
+        ins = model.state.inspectors
+        per_inspector = inspector_capacity(ins, a)
+        capacity = np.bincount(ins.office, weights=per_inspector, minlength=offices.n) * 12
         affordable = offices.budget / a["cost_per_visit_yuan"]
         offices.plan_visits = np.minimum(capacity, affordable)
         offices.plan_reported[:] = bool(levers["plan_reporting"])

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism
-from dudao_sim.model.mechanisms.conditions import resources
+from dudao_sim.model.mechanisms.common import resources
 from dudao_sim.model.state import (
     CROSS_DEPARTMENT,
     NEVER,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism
+from dudao_sim.model.mechanisms.common import group_ranks
 from dudao_sim.model.state import NEVER
 from dudao_sim.policy.targets import MAX_ZONE_SCHOOLS
 
@@ -114,9 +115,7 @@ class Staffing(Mechanism):
         # Fill the first vacant slots of each office: full-time first, then part-time.
         order = np.flatnonzero(vacant)
         office_of = ins.office[order]
-        first = np.r_[True, office_of[1:] != office_of[:-1]]
-        start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-        rank = np.arange(len(order)) - start
+        _, rank = group_ranks(office_of)
         hire_ft = rank < hires_ft[office_of]
         hire_pt = ~hire_ft & (rank < (hires_ft + hires_pt)[office_of])
         rows = order[hire_ft | hire_pt]
@@ -149,9 +148,7 @@ class Staffing(Mechanism):
         cand_office = schools.office[candidates]
         order = np.lexsort((u[candidates], cand_office))
         candidates, cand_office = candidates[order], cand_office[order]
-        first = np.r_[True, cand_office[1:] != cand_office[:-1]]
-        start = np.maximum.accumulate(np.where(first, np.arange(len(candidates)), 0))
-        rank = np.arange(len(candidates)) - start
+        _, rank = group_ranks(cand_office)
         # Spare places of each office's inspectors, as a flat list of inspector rows.
         slots = np.repeat(np.arange(ins.n), spare)
         slot_office = ins.office[slots]
@@ -177,8 +174,6 @@ class Staffing(Mechanism):
         """Reorder each office's slots so consecutive places go to different inspectors."""
         if not len(slots):
             return slots
-        first = np.r_[True, slots[1:] != slots[:-1]]
-        start = np.maximum.accumulate(np.where(first, np.arange(len(slots)), 0))
-        depth = np.arange(len(slots)) - start  # 0 for an inspector's first spare place, ...
+        _, depth = group_ranks(slots)  # 0 for an inspector's first spare place, ...
         order = np.lexsort((slots, depth, slot_office))
         return slots[order]

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind, Visits
+from dudao_sim.model.mechanisms.common import group_ranks, inspector_capacity, visit_key
 from dudao_sim.model.state import Rating
 
 if TYPE_CHECKING:
@@ -72,11 +73,6 @@ def _visits(
     )
 
 
-def visit_key(visits: Visits) -> np.ndarray:
-    """A key per visit for counter-based draws: (kind, unit, purpose) packed in an integer."""
-    return (visits.unit * 2 + visits.kind) * _N_PURPOSES + visits.purpose
-
-
 class SupervisionVisits(Mechanism):
     """Who is visited this month, by whom, and how."""
 
@@ -95,7 +91,7 @@ class SupervisionVisits(Mechanism):
         for table in (schools, govs):
             table.visited_by[:] = 0
         u = model.streams.uniform("visits_school", t, (schools.n, _N_PURPOSES))
-        self._free = self._capacity(model)
+        self._free = inspector_capacity(model.state.inspectors, model.assumptions)
         parts = [
             self._routine(model, u[:, Purpose.ROUTINE]),
             self._spot_checks(model, u[:, Purpose.SPOT_CHECK]),
@@ -112,17 +108,6 @@ class SupervisionVisits(Mechanism):
         visits = self._cap_and_deduplicate(model, visits)
         self._book(model, visits)
         model.visits = visits
-
-    # ---- capacity ------------------------------------------------------------------------
-    def _capacity(self, model: SupervisionModel) -> np.ndarray:
-        a, ins = model.assumptions, model.state.inspectors
-        per = (
-            np.where(
-                ins.full_time, a["visits_per_month_full_time"], a["visits_per_month_part_time"]
-            )
-            * ins.active
-        )
-        return per.astype(float)
 
     def _random_inspector(
         self, model: SupervisionModel, offices: np.ndarray, u: np.ndarray
@@ -392,9 +377,7 @@ class SupervisionVisits(Mechanism):
         order = np.lexsort((_PRIORITY[visits.purpose], visits.unit, visits.kind))
         visits = visits.select(order)
         key = visits.kind.astype(np.int64) * (1 << 40) + visits.unit
-        first = np.r_[True, key[1:] != key[:-1]]
-        group_start = np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))
-        rank = np.arange(len(key)) - group_start
+        group_start, _ = group_ranks(key)
         keep = np.ones(len(visits), bool)
         school = visits.kind == UnitKind.SCHOOL
         if bool(lv["deduplicate_levels"]):
@@ -406,7 +389,6 @@ class SupervisionVisits(Mechanism):
         if cap > 0:
             kept_rank = np.cumsum(keep) - 1
             kept_rank = kept_rank - kept_rank[group_start] + keep[group_start] - 1
-            del rank
             already = model.state.schools.visits_year[np.where(school, visits.unit, 0)]
             over = school & keep & (already + np.maximum(kept_rank, 0) >= cap)
             keep &= ~over

@@ -1,0 +1,77 @@
+"""Layering of the model package: a mechanism never imports another mechanism.
+
+Mechanisms share what they need through :mod:`dudao_sim.model.mechanisms.base` (the interface,
+visits) and :mod:`dudao_sim.model.mechanisms.common` (shared rules and helpers), and pass
+results to each other only through the model's flows (:mod:`dudao_sim.model.flows`).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = "dudao_sim.model.mechanisms"
+MECHANISMS = Path(__file__).resolve().parents[1] / "dudao_sim" / "model" / "mechanisms"
+#: Modules of the package any mechanism may import.
+SHARED = {"base", "common"}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Fully qualified names of the modules ``path`` imports (relative imports resolved)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = PACKAGE.rsplit(".", node.level - 1)[0] if node.level > 1 else PACKAGE
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            out.add(module)
+            # ``from dudao_sim.model.mechanisms import visits`` imports a submodule too.
+            out.update(f"{module}.{alias.name}" for alias in node.names)
+    return out
+
+
+def _mechanism_imports(path: Path) -> set[str]:
+    """Sibling modules of the mechanisms package that ``path`` imports."""
+    siblings = {p.stem for p in MECHANISMS.glob("*.py")} - {"__init__"}
+    found = set()
+    for module in _imported_modules(path):
+        if module.startswith(PACKAGE + "."):
+            name = module[len(PACKAGE) + 1 :].split(".")[0]
+            if name in siblings:
+                found.add(name)
+    return found
+
+
+def test_no_mechanism_imports_another_mechanism():
+    offenders = {}
+    for path in sorted(MECHANISMS.glob("*.py")):
+        if path.stem == "__init__":  # the package lists every mechanism
+            continue
+        allowed = SHARED | {path.stem}
+        bad = _mechanism_imports(path) - allowed
+        if bad:
+            offenders[path.name] = sorted(bad)
+    assert not offenders, f"mechanism modules importing other mechanisms: {offenders}"
+
+
+def test_shared_modules_import_no_mechanism():
+    for name in SHARED:
+        assert _mechanism_imports(MECHANISMS / f"{name}.py") <= SHARED, name
+
+
+def test_the_check_catches_an_import(tmp_path):
+    bad = tmp_path / "rogue.py"
+    bad.write_text(
+        "from dudao_sim.model.mechanisms.visits import SupervisionVisits\n"
+        "from .conditions import Conditions\n"
+        "import dudao_sim.model.mechanisms.results\n"
+        "from dudao_sim.model.mechanisms import detection\n"
+        "from dudao_sim.model.mechanisms.common import resources\n",
+        encoding="utf-8",
+    )
+    assert _mechanism_imports(bad) == {"visits", "conditions", "results", "detection", "common"}
