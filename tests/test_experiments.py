@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
@@ -111,6 +109,27 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "dudao_sim", *args]
 
 
+#: ``dudao-sim`` that kills itself hard (SIGKILL to its process group: the main process and its
+#: worker processes) as soon as exactly ``argv[1]`` runs are complete in the store — a counted
+#: point, so the test does not depend on when a kill from outside lands on a loaded machine.
+#: Parts are written by the main process, one run at a time, so no other write is under way.
+_KILLED_AFTER = """
+import os, signal, sys
+from dudao_sim.cli import main
+from dudao_sim.experiments.store import ResultStore
+
+limit, write = int(sys.argv[1]), ResultStore.write
+
+def write_then_die(self, run_id, frames):
+    write(self, run_id, frames)
+    if len(self.done()) >= limit:
+        os.killpg(0, signal.SIGKILL)
+
+ResultStore.write = write_then_die
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 def test_resume_after_a_sweep_is_killed_hard_loses_no_finished_run(tmp_path):
     out = tmp_path / "killed"
     args = [
@@ -132,18 +151,18 @@ def test_resume_after_a_sweep_is_killed_hard_loses_no_finished_run(tmp_path):
         "--quiet",
         "--no-report",
     ]
-    process = subprocess.Popen(
-        _cli(*args), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AFTER, "3", *args],
+        start_new_session=True,  # its own process group, so the kill reaches only its processes
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    parts = out / "parts" / "regional"
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(parts.glob("*.parquet"))) < 2:
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)  # the main process and its worker processes
-    process.wait()
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
     store = ResultStore(out)
     finished = store.done()
-    assert 2 <= len(finished) < 8, "the kill should land mid-way"
+    assert len(finished) == 3, "killed after exactly 3 of 8 runs"
+    assert not list(out.rglob("*.tmp")), "no half-written part"
     stamps = {rid: store.part_path("metrics", rid).stat().st_mtime_ns for rid in finished}
     done = subprocess.run(_cli(*args, "--resume"), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
