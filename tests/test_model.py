@@ -169,6 +169,7 @@ class _Tally(Mechanism):
     """A researcher's own submodel: counts re-check visits each month."""
 
     name = "tally"
+    declares_events = {"tally": "Re-check visits counted so far."}  # noqa: RUF012
 
     def setup(self, model):
         self.rechecks = 0
@@ -177,7 +178,7 @@ class _Tally(Mechanism):
         from dudao_sim.model.mechanisms import Purpose
 
         self.rechecks += int((model.visits.purpose == Purpose.RECHECK).sum())
-        model.events["tally"] = float(self.rechecks)
+        model.record("tally", self.rechecks)
 
 
 def test_a_custom_mechanism_plugs_in_without_editing_the_package(toy):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from dudao_sim.metrics.events import REPORTED_EVENTS
 from dudao_sim.model.state import ProblemState, row_count
 from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 
@@ -122,56 +123,8 @@ def _report(name: str) -> Callable[[SupervisionModel], float]:
     return lambda m: float(m.reports.get(name, np.nan))
 
 
-_EVENTS = (
-    "new_problems_school",
-    "rebounds_school",
-    "self_fixed_school",
-    "incidents_school",
-    "detections_school",
-    "fed_back_school",
-    "fakes_caught_school",
-    "closed_genuine_school",
-    "closed_on_time_school",
-    "closed_fake_school",
-    "months_to_close_school",
-    "orders_school",
-    "sanction_triggers_school",
-    "sanctioned_school",
-    "sanction_triggers_government",
-    "sanctioned_government",
-    "sanction_interview_school",
-    "sanction_circular_school",
-    "sanction_accountability_school",
-    "licences_revoked",
-    "leaders_replaced",
-    "referrals",
-    "school_visits",
-    "government_visits",
-    "unannounced_visits",
-    "duplicate_school_visits",
-    "duplicates_avoided",
-    "visits_capped",
-    "teacher_hours",
-    "visit_cost_yuan",
-    "inspector_days",
-    "visits_routine",
-    "visits_spot_check",
-    "visits_end_of_term",
-    "visits_special",
-    "visits_evaluation",
-    "visits_confirmation",
-    "visits_monitoring",
-    "visits_recheck",
-    "principal_terms_ended",
-    "complaints",
-    "collusions",
-    "misconduct_exits",
-    "inspectors_left",
-    "recruited_full_time",
-    "recruited_part_time",
-    "misreports_exposed",
-    "plans_reported",
-)
+#: Events that become metrics ``n_<name>``: those ``events.toml`` declares ``reported``.
+_EVENTS: tuple[str, ...] = REPORTED_EVENTS
 
 #: Raw monthly reporters for Mesa's DataCollector: stocks of the state and event counts.
 MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dudao_sim.data.province import Province, load_province
+from dudao_sim.metrics.events import EventLog, declared_events
 from dudao_sim.metrics.reporters import (
     MODEL_REPORTERS,
     metrics_frame,
@@ -159,7 +159,7 @@ class SupervisionModel(mesa.Model):
 
     def _reset_month(self) -> None:
         """Clear what mechanisms pass to each other within a month."""
-        self.events: defaultdict[str, float] = defaultdict(float)
+        self.events = EventLog(declared_events(self.mechanisms))
         self.visits = Visits()
         self.found: dict[str, np.ndarray] = {}
         self.fake_caught: dict[str, np.ndarray] = {}
@@ -172,10 +172,15 @@ class SupervisionModel(mesa.Model):
         self.report_flows: dict[str, np.ndarray] = {}
 
     def record(self, event: str, value: np.ndarray | float) -> None:
-        """Add to this month's count of ``event``: a number, or the true cells of a mask."""
-        if isinstance(value, np.ndarray):
-            value = np.count_nonzero(value) if value.dtype == bool else value.sum()
-        self.events[event] += float(value)
+        """Add to this month's count of ``event``: a number, or the true cells of a mask.
+
+        Every event is declared once: the package's in ``dudao_sim/metrics/events.toml``, a
+        custom mechanism's in its ``declares_events`` (see :mod:`dudao_sim.metrics.events`).
+
+        Raises:
+            UndeclaredEventError: If ``event`` is declared nowhere.
+        """
+        self.events.record(event, value)
 
     @property
     def in_reform(self) -> bool:

@@ -12,6 +12,7 @@ subclassing :class:`Mechanism` and passing it to the model (see ``docs/odd.md``)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, ClassVar
@@ -28,19 +29,25 @@ class Mechanism:
     """One submodel of the monthly cycle.
 
     Subclasses set :attr:`name`, :attr:`clauses` and :attr:`odd_section`, and implement
-    :meth:`step` (and :meth:`setup` if they need state before the first month).
+    :meth:`step` (and :meth:`setup` if they need state before the first month). A mechanism
+    records only declared events: the package's are in ``dudao_sim/metrics/events.toml``; a
+    new mechanism declares its own in :attr:`declares_events` (recording any other name raises
+    :class:`~dudao_sim.metrics.events.UndeclaredEventError`).
 
     Example:
         >>> class Rumour(Mechanism):
         ...     name = "rumour"
         ...     clauses = ("九",)
+        ...     declares_events = {"rumours": "Rumours heard this month."}
         ...     def step(self, model):
-        ...         model.events["rumours"] = 1.0
+        ...         model.record("rumours", 1.0)
     """
 
     name: ClassVar[str] = "mechanism"
     clauses: ClassVar[tuple[str, ...]] = ()
     odd_section: ClassVar[str] = ""
+    #: Events this mechanism records beyond the package's: ``{name: one-sentence description}``.
+    declares_events: ClassVar[Mapping[str, str]] = {}
 
     def setup(self, model: SupervisionModel) -> None:
         """Prepare state before the first month (optional)."""

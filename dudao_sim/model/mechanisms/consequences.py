@@ -122,7 +122,7 @@ class Consequences(Mechanism):
             [table.rating == Rating.PASS, table.rating == Rating.BASIC_PASS], [1.0, 0.5], 0.0
         )
         table.incentive = strength * tilt
-        model.events["commended"] += float((table.rating == Rating.PASS).sum() * (strength > 0))
+        model.record("commended", float((table.rating == Rating.PASS).sum() * (strength > 0)))
 
     def _refer(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         """Grave illegal acts found by inspectors are referred (十六)."""

@@ -145,7 +145,7 @@ class Results(Mechanism):
         else:  # risk_based: sooner for the riskiest
             when = np.full(len(unit), t + max(1, delay // 2))
         prob.recheck[unit[chosen], area[chosen]] = when[chosen]
-        model.events[f"rechecks_scheduled_{key}"] += float(np.count_nonzero(chosen))
+        model.record(f"rechecks_scheduled_{key}", chosen)
 
     def _orders(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         a, lv, t = model.assumptions, model.levers, model.t
@@ -167,7 +167,7 @@ class Results(Mechanism):
             table.belief_sanction[laggard] = np.minimum(
                 1.0, table.belief_sanction[laggard] + a["joint_liability_push"]
             )
-            model.events["joint_liability_cases"] += float(len(counties))
+            model.record("joint_liability_cases", len(counties))
 
     def _rate(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         prob = table.problems

@@ -165,7 +165,7 @@ class Staffing(Mechanism):
             return
         spread = self._interleave(slots, slot_office, spare, offices.n)
         schools.badged[chosen] = spread[slot_start_of_office[chosen_office] + chosen_rank]
-        model.events["zones_assigned"] += float(len(chosen))
+        model.record("zones_assigned", len(chosen))
 
     @staticmethod
     def _interleave(

@@ -104,7 +104,7 @@ class SupervisionVisits(Mechanism):
         ]
         visits = Visits.concat([p for p in parts if p is not None and len(p)])
         visits = self._methods(model, visits)
-        model.events["duplicate_school_visits"] += float(self._duplicates(visits))
+        model.record("duplicate_school_visits", self._duplicates(visits))
         visits = self._cap_and_deduplicate(model, visits)
         self._book(model, visits)
         model.visits = visits
@@ -209,7 +209,7 @@ class SupervisionVisits(Mechanism):
         schools, offices = model.state.schools, model.state.offices
         due = np.flatnonzero((schools.principal_term_end == t) & schools.active)
         schools.principal_term_end[due] += int(a["principal_term_months"])
-        model.events["principal_terms_ended"] += float(len(due))
+        model.record("principal_terms_ended", len(due))
         if not model.levers["end_of_term_review"] or not len(due):
             return None
         office = schools.office[due]
@@ -294,7 +294,7 @@ class SupervisionVisits(Mechanism):
                     Purpose.EVALUATION,
                 )
             )
-            model.events["governments_evaluated"] += float(len(chosen))
+            model.record("governments_evaluated", len(chosen))
             # City-led evaluation of county education work visits a sample of schools (五).
             p = a["evaluation_school_sample"] / np.maximum(n_per_county[schools.county], 1.0)
             sample = np.flatnonzero((u_eval < p) & schools.active)
@@ -325,7 +325,7 @@ class SupervisionVisits(Mechanism):
                     Purpose.CONFIRMATION,
                 )
             )
-            model.events["counties_confirmed"] += float(len(chosen))
+            model.record("counties_confirmed", len(chosen))
             model.confirmed_counties = confirmed
             p = a["confirmation_school_sample"] / np.maximum(n_per_county[schools.county], 1.0)
             sample = np.flatnonzero(confirmed[schools.county] & (u_conf < p) & schools.active)
@@ -428,6 +428,4 @@ class SupervisionVisits(Mechanism):
         model.record("government_visits", ~school)
         model.record("unannounced_visits", ~visits.announced & school)
         for purpose in Purpose:
-            model.events[f"visits_{purpose.name.lower()}"] += float(
-                (visits.purpose == purpose).sum()
-            )
+            model.record(f"visits_{purpose.name.lower()}", visits.purpose == purpose)
