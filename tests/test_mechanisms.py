@@ -90,7 +90,7 @@ def test_a_safety_incident_triggers_special_supervision_by_the_city(toy):
     col = only_hidden_problem(model, "safety")
     model.state.schools.problems.severity[:, col] = 1.0
     Conditions().step(model)
-    incidents = model.incidents["school"]
+    incidents = model.flows.incidents["school"]
     assert incidents.any()
     # the incident reveals the problem
     assert (model.state.schools.problems.state[incidents, col] == P.OPEN).all()
@@ -173,16 +173,16 @@ def test_a_fake_rectification_is_caught_only_by_a_recheck(toy):
     col = only_hidden_problem(model, state=P.FAKE)
     model.visits = visit_all(model, Purpose.END_OF_TERM, announced=False)
     Detection().step(model)
-    assert model.fake_caught["school"].sum() == 0 and model.found["school"].sum() == 0
+    assert model.flows.fake_caught["school"].sum() == 0 and model.found["school"].sum() == 0
 
     model = reform_model(toy)
     only_hidden_problem(model, state=P.FAKE)
     model.state.schools.problems.recheck[:, col] = model.t
     model.visits = visit_all(model, Purpose.RECHECK, announced=False)
     Detection().step(model)
-    assert model.fake_caught["school"][:, col].mean() > 0.5
+    assert model.flows.fake_caught["school"][:, col].mean() > 0.5
     Results().step(model)
-    caught = model.fake_caught["school"][:, col]
+    caught = model.flows.fake_caught["school"][:, col]
     assert (model.state.schools.problems.state[caught, col] != P.FAKE).all()
     assert (model.state.schools.fakes_caught_year[caught] >= 1).all()
 
@@ -263,19 +263,19 @@ def test_the_ladder_escalates_on_repeat_failures_within_a_year(toy):
     s.rating[:] = Rating.FAIL
     Consequences().step(model)
     assert (s.sanction == Sanction.INTERVIEW).all()
-    first = model.sanction_value["school"].copy()
+    first = model.flows.sanction_value["school"].copy()
     model.t = 47  # the next December, within 12 months of the interview
     model._reset_month()
     Consequences().step(model)
     assert (s.sanction == Sanction.CIRCULAR).all()
-    assert (model.sanction_value["school"] > first).all()
+    assert (model.flows.sanction_value["school"] > first).all()
 
 
 def test_a_rung_whose_lever_is_off_is_only_a_criticism(toy):
     model = reform_model(toy, month=35, interviews=False)
     model.state.schools.rating[:] = Rating.FAIL
     Consequences().step(model)
-    assert np.allclose(model.sanction_value["school"], model.assumptions["criticism_weight"])
+    assert np.allclose(model.flows.sanction_value["school"], model.assumptions["criticism_weight"])
 
 
 def test_incentives_follow_ratings(toy):
@@ -295,8 +295,8 @@ def test_smart_supervision_cuts_under_reporting(toy):
         reporting = Reporting()
         reporting.setup(model)
         reporting.step(model)
-        r = model.reports
-        distortion[smart] = 1 - r["reported_by_counties"] / r["known_by_counties"]
+        r = model.flows.reports
+        distortion[smart] = 1 - r.reported_by_counties / r.known_by_counties
     assert 0 < distortion[1.0] < distortion[0.0]
 
 

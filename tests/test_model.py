@@ -222,9 +222,9 @@ def test_report_flows_travel_up_the_networkx_hierarchy(ran):
     for d in county_edges:
         assert 0 <= d["reported"] <= d["known"] <= d["truth"]
     total = sum(d["reported"] for d in county_edges)
-    assert total == pytest.approx(ran.reports["reported_by_counties"])
+    assert total == pytest.approx(ran.flows.reports.reported_by_counties)
     assert city_edges[0]["passed_on"] <= city_edges[0]["arrived"]
-    assert city_edges[0]["passed_on"] == pytest.approx(ran.reports["arrived_at_province"])
+    assert city_edges[0]["passed_on"] == pytest.approx(ran.flows.reports.arrived_at_province)
 
 
 def test_severity_is_zero_exactly_where_no_problem_is_present(ran):

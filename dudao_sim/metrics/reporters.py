@@ -89,11 +89,11 @@ def _duty_compliance(m: SupervisionModel) -> float:
 
 
 def _county_inspectorate(m: SupervisionModel) -> dict[str, float]:
-    cached = getattr(m, "_inspectorate_of_month", None)  # four reporters share one computation
+    cached = m.carry.inspectorate_of_month  # four reporters share one computation
     if cached is not None and cached[0] == m.t:
         return cached[1]
     result = _county_inspectorate_now(m)
-    m._inspectorate_of_month = (m.t, result)
+    m.carry.inspectorate_of_month = (m.t, result)
     return result
 
 
@@ -120,7 +120,11 @@ def _event(name: str) -> Callable[[SupervisionModel], float]:
 
 
 def _report(name: str) -> Callable[[SupervisionModel], float]:
-    return lambda m: float(m.reports.get(name, np.nan))
+    def reporter(m: SupervisionModel) -> float:
+        reports = m.flows.reports  # None when no reporting mechanism ran this month
+        return float(getattr(reports, name)) if reports is not None else float("nan")
+
+    return reporter
 
 
 #: Events that become metrics ``n_<name>``: those ``events.toml`` declares ``reported``.
@@ -343,7 +347,8 @@ def regional_sums(model: SupervisionModel) -> np.ndarray:
     visited = active & (s.last_visit >= 0) & (model.t - s.last_visit < 12)
     present = row_count(s.problems.present)
     known = row_count(s.problems.state == _P.OPEN)
-    school_visits = model.visits.unit[model.visits.kind == 0]
+    visits = model.flows.visits
+    school_visits = visits.unit[visits.kind == 0]
     county_of_office = g.county[offices.gov]
     ins_county = county_of_office[ins.office]
     ins_ok = ins.active & (ins_county >= 0)

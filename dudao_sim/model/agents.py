@@ -147,14 +147,14 @@ def create_agents(model: SupervisionModel) -> None:
         Government(model, row)
     for row in range(state.offices.n):
         SupervisionOffice(model, row)
-    model._inspector_agents = {}
+    model.carry.inspector_agents = {}
     sync_inspectors(model)
 
 
 def sync_inspectors(model: SupervisionModel) -> None:
     """Add agents for newly hired inspectors and remove those who left."""
     active = set(np.flatnonzero(model.state.inspectors.active).tolist())
-    current = model._inspector_agents
+    current = model.carry.inspector_agents
     for row in list(current):
         if row not in active:
             current.pop(row).remove()

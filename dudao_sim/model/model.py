@@ -36,6 +36,7 @@ from dudao_sim.metrics.reporters import (
 )
 from dudao_sim.model import agents as agent_views
 from dudao_sim.model.calendar import Calendar
+from dudao_sim.model.flows import ByKind, CarryOver, MonthFlows
 from dudao_sim.model.initial_state import build_state
 from dudao_sim.model.mechanisms import DEFAULT_MECHANISMS
 from dudao_sim.model.mechanisms.base import Mechanism, Visits
@@ -124,14 +125,11 @@ class SupervisionModel(mesa.Model):
         self.t = 0
         self.levers = dict(self.baseline.levers)
         self.state = build_state(self.province, self.levers, self.assumptions, self.streams)
-        self.office_of_gov = np.full(self.state.governments.n, -1, dtype=np.int64)
-        self.office_of_gov[self.state.offices.gov] = np.arange(self.state.offices.n)
         self.mechanisms: list[Mechanism] = list(
             mechanisms if mechanisms is not None else [m() for m in DEFAULT_MECHANISMS]
         )
         self._reset_month()
-        self.misconduct_reported = np.zeros(self.state.inspectors.n, bool)
-        self.pending: dict[str, np.ndarray] = {}
+        self.carry = CarryOver(misconduct_reported=np.zeros(self.state.inspectors.n, bool))
         for mechanism in self.mechanisms:
             mechanism.setup(self)
         self.create_agents = create_agents
@@ -158,18 +156,9 @@ class SupervisionModel(mesa.Model):
         return resolved
 
     def _reset_month(self) -> None:
-        """Clear what mechanisms pass to each other within a month."""
+        """Start the month: fresh event counts and fresh flows (:class:`MonthFlows`)."""
         self.events = EventLog(declared_events(self.mechanisms))
-        self.visits = Visits()
-        self.found: dict[str, np.ndarray] = {}
-        self.fake_caught: dict[str, np.ndarray] = {}
-        self.incidents: dict[str, np.ndarray] = {}
-        self.incidents_known: dict[str, np.ndarray] = {}
-        self.laggards: dict[str, np.ndarray] = {}
-        self.sanction_value: dict[str, np.ndarray] = {}
-        self.published = False
-        self.reports: dict[str, float] = {}
-        self.report_flows: dict[str, np.ndarray] = {}
+        self.flows = MonthFlows()
 
     def record(self, event: str, value: np.ndarray | float) -> None:
         """Add to this month's count of ``event``: a number, or the true cells of a mask.
@@ -181,6 +170,20 @@ class SupervisionModel(mesa.Model):
             UndeclaredEventError: If ``event`` is declared nowhere.
         """
         self.events.record(event, value)
+
+    @property
+    def visits(self) -> Visits:
+        """This month's visits (``flows.visits``; kept for custom mechanisms and notebooks)."""
+        return self.flows.visits
+
+    @visits.setter
+    def visits(self, visits: Visits) -> None:
+        self.flows.visits = visits
+
+    @property
+    def found(self) -> ByKind[np.ndarray]:
+        """Problems found this month by kind (``flows.found``), e.g. ``model.found["school"]``."""
+        return self.flows.found
 
     @property
     def in_reform(self) -> bool:
@@ -270,21 +273,24 @@ class SupervisionModel(mesa.Model):
             A copy of :attr:`hierarchy` with those edge attributes.
         """
         graph = self.hierarchy.copy()
-        flows = self.report_flows
-        if not flows:
+        flows = self.flows.report_flows
+        if flows is None:
             return graph
         g = self.state.governments
         for row in np.flatnonzero(g.level == 2):
             edge = (f"office:{g.codes[g.parent[row]]}", f"office:{g.codes[row]}")
             if graph.has_edge(*edge):
                 graph.edges[edge].update(
-                    {k: float(flows[k][row]) for k in ("truth", "known", "reported", "arrived")}
+                    {
+                        k: float(getattr(flows, k)[row])
+                        for k in ("truth", "known", "reported", "arrived")
+                    }
                 )
         for row in np.flatnonzero(g.level == 1):
             edge = (f"office:{g.codes[0]}", f"office:{g.codes[row]}")
             if graph.has_edge(*edge):
-                arrived = flows["arrived"][(g.level == 2) & (g.parent == row)].sum()
+                arrived = flows.arrived[(g.level == 2) & (g.parent == row)].sum()
                 graph.edges[edge].update(
-                    {"arrived": float(arrived), "passed_on": float(flows["passed_on"][row])}
+                    {"arrived": float(arrived), "passed_on": float(flows.passed_on[row])}
                 )
         return graph

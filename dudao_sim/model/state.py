@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -371,3 +372,13 @@ class State:
     governments: GovernmentTable
     offices: OfficeTable
     inspectors: InspectorTable
+
+    @cached_property
+    def office_of_gov(self) -> np.ndarray:
+        """Row of the office each government hosts (``-1`` for townships), by government row.
+
+        Derived from ``offices.gov`` (a lookup, not a state column).
+        """
+        office_of_gov = np.full(self.governments.n, -1, dtype=np.int64)
+        office_of_gov[self.offices.gov] = np.arange(self.offices.n)
+        return office_of_gov

@@ -1,7 +1,7 @@
 """What every submodel shares: the mechanism interface and the month's visits.
 
-:class:`~dudao_sim.model.calendar.Calendar` lives in :mod:`dudao_sim.model.calendar` and is
-re-exported here for compatibility.
+:class:`~dudao_sim.model.calendar.Calendar` (:mod:`dudao_sim.model.calendar`) and
+:class:`~dudao_sim.model.flows.Visits` (:mod:`dudao_sim.model.flows`) are re-exported here.
 
 A mechanism is one process of the document, in one module named after it. It reads and writes
 the model's columnar state (:mod:`dudao_sim.model.state`), draws only from its own random streams
@@ -13,13 +13,11 @@ subclassing :class:`Mechanism` and passing it to the model (see ``docs/odd.md``)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
-
 from dudao_sim.model.calendar import Calendar
+from dudao_sim.model.flows import Visits
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
@@ -75,48 +73,6 @@ class UnitKind(IntEnum):
 
     SCHOOL = 0
     GOVERNMENT = 1
-
-
-@dataclass
-class Visits:
-    """The visits of one month, one row per visit.
-
-    Attributes:
-        kind: :class:`UnitKind` of the visited unit.
-        unit: Row of the unit in its table.
-        office: Row of the visiting office.
-        level: Level of the visiting office (0 province, 1 city, 2 county).
-        inspector: Row of the inspector who went (``-1``: a team or third party).
-        purpose: :class:`Purpose`.
-        announced: Notified in advance (明察) rather than unannounced (暗访).
-        online: Done online rather than on site.
-        familiar: The inspector is the unit's own badged inspector.
-    """
-
-    kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
-    unit: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    office: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    level: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
-    inspector: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    purpose: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
-    announced: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    online: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    familiar: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-
-    def __len__(self) -> int:
-        return len(self.unit)
-
-    @classmethod
-    def concat(cls, parts: list[Visits]) -> Visits:
-        """Join several batches of visits."""
-        if not parts:
-            return cls()
-        names = cls.__dataclass_fields__
-        return cls(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
-
-    def select(self, mask: np.ndarray) -> Visits:
-        """The visits where ``mask`` is true."""
-        return Visits(**{k: getattr(self, k)[mask] for k in self.__dataclass_fields__})
 
 
 __all__ = ["Calendar", "Mechanism", "Purpose", "UnitKind", "Visits"]

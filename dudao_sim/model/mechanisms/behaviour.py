@@ -77,7 +77,7 @@ class Behaviour(Mechanism):
     def _learn(self, model: SupervisionModel, table: UnitTable, kind: UnitKind, key: str) -> None:
         a, t = model.assumptions, model.t
         rate = a["learning_rate"]
-        visits = model.visits
+        visits = model.flows.visits
         sel = visits.kind == kind
         n_visits = np.bincount(visits.unit[sel], minlength=table.n).astype(float)
         announced = np.bincount(visits.unit[sel], weights=visits.announced[sel], minlength=table.n)
@@ -85,8 +85,8 @@ class Behaviour(Mechanism):
             visits.unit[sel & (visits.purpose == Purpose.RECHECK)], minlength=table.n
         )
         prob = table.problems
-        found = model.found.get(key)
-        caught = model.fake_caught.get(key)
+        found = model.flows.found.get(key)
+        caught = model.flows.fake_caught.get(key)
         present = row_count(prob.present)
         if found is not None:
             hits = row_count(found) + row_count(caught)
@@ -110,15 +110,15 @@ class Behaviour(Mechanism):
         ratio = np.minimum(
             1.0, self.rechecked_memory[key] / np.maximum(self.closed_memory[key], 1.0)
         )
-        if model.published and key == "school":
+        if model.flows.published and key == "school":
             peer = _county_mean(ratio, table.county, model.state.governments.n)
             ratio = (1.0 - a["peer_weight"]) * ratio + a["peer_weight"] * peer
         table.belief_recheck[:] = ratio
-        felt = model.sanction_value.get(key)
+        felt = model.flows.sanction_value.get(key)
         if felt is not None:
             got = felt > 0
             table.belief_sanction[got] += rate * (felt[got] - table.belief_sanction[got])
-            if model.published and key == "school":
+            if model.flows.published and key == "school":
                 # Published reports (九): peers' sanctions are seen too.
                 peer = _county_mean(felt, table.county, model.state.governments.n)
                 table.belief_sanction += (
@@ -128,7 +128,7 @@ class Behaviour(Mechanism):
     def _choose(self, model: SupervisionModel, table: UnitTable) -> None:
         a, lv, t = model.assumptions, model.levers, model.t
         visits = table.belief_visits
-        if model.published and table is model.state.schools:
+        if model.flows.published and table is model.state.schools:
             peer = _county_mean(visits, table.county, model.state.governments.n)
             visits = (1.0 - a["peer_weight"]) * visits + a["peer_weight"] * peer
         if lv["committed_sampling"]:
@@ -168,9 +168,9 @@ class Behaviour(Mechanism):
     def _office_effort(self, model: SupervisionModel) -> None:
         a, lv = model.assumptions, model.levers
         offices = model.state.offices
-        visits = model.visits
+        visits = model.flows.visits
         schools = visits.kind == UnitKind.SCHOOL
-        found = model.found.get("school")
+        found = model.flows.found.get("school")
         if found is None:
             return
         hit_units = found.any(axis=1)

@@ -127,8 +127,8 @@ class Conditions(Mechanism):
         )
         prob.state[incident, safety] = _P.OPEN
         prob.detected[incident, safety] = t
-        model.incidents[kind] = incident
-        model.incidents_known[kind] = known_before
+        model.flows.incidents[kind] = incident
+        model.flows.incidents_known[kind] = known_before
         model.record(f"incidents_{kind}", incident)
 
     def _quality(self, model: SupervisionModel) -> None:

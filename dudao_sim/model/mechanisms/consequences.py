@@ -10,7 +10,7 @@ a year loses its licence (十六). A safety incident where the problem was alrea
 straight to the severe path (十六). Illegal acts found (grave ethics or governance problems)
 are referred to the authorities (十六). Well-rated units earn a resource tilt (十三).
 
-``model.sanction_value`` holds the felt weight (0–1) of what each unit received this month;
+``flows.sanction_value`` holds the felt weight (0–1) of what each unit received this month;
 behaviour learns from it.
 """
 
@@ -48,23 +48,23 @@ class Consequences(Mechanism):
         ):
             value = np.zeros(table.n)
             trigger = np.zeros(table.n, bool)
-            caught = model.fake_caught.get(key)
+            caught = model.flows.fake_caught.get(key)
             if caught is not None:
                 trigger |= caught.any(axis=1)
-            laggard = model.laggards.get(key)
+            laggard = model.flows.laggards.get(key)
             if laggard is not None:
                 trigger |= laggard & (table.orders_year >= 2)
             if model.calendar.is_december(model.t):
                 trigger |= table.rating == Rating.FAIL
-            pending = model.pending.pop(key, None)  # e.g. misreports exposed last month
+            pending = model.carry.pending.pop(key)  # e.g. misreports exposed last month
             if pending is not None:
                 trigger |= pending
-            severe = model.incidents_known.get(key, np.zeros(table.n, bool))
+            severe = model.flows.incidents_known.get(key, np.zeros(table.n, bool))
             self._ladder(model, table, key, trigger & ~severe, value, jump=False)
             self._ladder(model, table, key, severe, value, jump=True)
             if model.calendar.is_december(model.t):
                 self._incentives(model, table)
-            model.sanction_value[key] = value
+            model.flows.sanction_value[key] = value
             self._refer(model, table, key)
 
     def _ladder(
@@ -126,7 +126,7 @@ class Consequences(Mechanism):
 
     def _refer(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         """Grave illegal acts found by inspectors are referred (十六)."""
-        found = model.found.get(key)
+        found = model.flows.found.get(key)
         if found is None or key != "school":
             return
         prob = table.problems

@@ -44,8 +44,8 @@ class Detection(Mechanism):
     odd_section = "7.4"
 
     def step(self, model: SupervisionModel) -> None:
-        """Fill ``model.found`` and ``model.fake_caught`` for schools and governments."""
-        visits = model.visits
+        """Fill ``flows.found`` and ``flows.fake_caught`` for schools and governments."""
+        visits = model.flows.visits
         a, lv, t = model.assumptions, model.levers, model.t
         ins = model.state.inspectors
         skill = np.where(
@@ -84,8 +84,8 @@ class Detection(Mechanism):
                 colludes[sel],
             )
             key = "school" if kind is UnitKind.SCHOOL else "government"
-            model.found[key] = found
-            model.fake_caught[key] = caught
+            model.flows.found[key] = found
+            model.flows.fake_caught[key] = caught
             model.record(f"detections_{key}", found)
             model.record(f"fakes_caught_{key}", caught)
             # Inspectors who suppressed what they saw accumulate misconduct (十九).
@@ -159,9 +159,9 @@ class Detection(Mechanism):
         u = model.streams.uniform("complaints", t, prob.state.shape)
         badged = (schools.badged >= 0)[:, None]
         complaint = (prob.state == _P.HIDDEN) & badged & (u < a["p_complaint"] * prob.severity)
-        model.found["school"] |= complaint
+        model.flows.found["school"] |= complaint
         model.record("complaints", complaint)
         # A complaint about a zone whose inspector hid problems exposes the inspector.
         exposed = schools.badged[complaint.any(axis=1)]
         exposed = exposed[ins.misconduct[exposed] > 0]
-        model.misconduct_reported[exposed] = True
+        model.carry.misconduct_reported[exposed] = True

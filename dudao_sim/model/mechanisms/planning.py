@@ -42,7 +42,8 @@ class Planning(Mechanism):
             model.record("plans_short", short)
         per_school = float(levers["budget_per_school_yuan"])
         city_of_school = model.state.governments.parent[schools.county]
-        schools_in_city = np.bincount(model.office_of_gov[city_of_school], minlength=offices.n)
+        office_of_gov = model.state.office_of_gov
+        schools_in_city = np.bincount(office_of_gov[city_of_school], minlength=offices.n)
         offices.budget = per_school * np.where(
             offices.level == 1, a["city_budget_share"] * schools_in_city, offices.n_schools
         )

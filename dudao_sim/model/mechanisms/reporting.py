@@ -11,7 +11,7 @@ break the collusion. A December confirmation that finds far more than the county
 exposes the misreport, which the consequence ladder takes up the next month.
 
 The reporting chain follows the hierarchy's ``oversees`` edges (county office → city office →
-province office); ``model.reports`` keeps the province totals and ``model.report_flows`` the
+province office); ``flows.reports`` keeps the province totals and ``flows.report_flows`` the
 per-government arrays that :meth:`SupervisionModel.reporting_graph` puts on those edges.
 """
 
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dudao_sim.model.flows import ReportFlows, ReportTotals
 from dudao_sim.model.mechanisms.base import Mechanism
 from dudao_sim.model.state import ProblemState, row_count
 
@@ -70,7 +71,7 @@ class Reporting(Mechanism):
         own_present = row_count(govs.problems.present)
 
         # Belief of being cross-checked: learned from confirmations, plus independent data.
-        confirmed = getattr(model, "confirmed_counties", None)
+        confirmed = model.flows.confirmed_counties
         if model.calendar.is_december(t) and confirmed is not None:
             self.believed_check += 0.3 * (confirmed - self.believed_check)
         check = np.clip(
@@ -96,23 +97,19 @@ class Reporting(Mechanism):
         to_city = np.bincount(city, weights=arrived * counties, minlength=n)
         passed_on = to_city * (1.0 - a["city_under_reporting_share"] * city_under)
         to_province = passed_on.sum()
-        model.report_flows = {
-            "reported": reported,
-            "arrived": arrived,
-            "known": known_all,
-            "truth": truth,
-            "passed_on": passed_on,
-        }
-        model.reports = {
-            "truth": float(truth.sum()),
-            "known_by_counties": float(known_all.sum()),
-            "reported_by_counties": float(reported.sum()),
-            "arrived_at_cities": float(to_city.sum()),
-            "arrived_at_province": float(to_province),
-        }
+        model.flows.report_flows = ReportFlows(
+            reported=reported, arrived=arrived, known=known_all, truth=truth, passed_on=passed_on
+        )
+        model.flows.reports = ReportTotals(
+            truth=float(truth.sum()),
+            known_by_counties=float(known_all.sum()),
+            reported_by_counties=float(reported.sum()),
+            arrived_at_cities=float(to_city.sum()),
+            arrived_at_province=float(to_province),
+        )
         # December confirmations compare the province's own findings with the reports.
         if model.calendar.is_december(t) and confirmed is not None and confirmed.any():
             ratio = np.divide(reported, known_all, out=np.ones(n), where=known_all > 0)
             exposed = confirmed & (ratio < 1.0 - a["misreport_tolerance"])
-            model.pending["government"] = exposed
+            model.carry.pending["government"] = exposed
             model.record("misreports_exposed", exposed)

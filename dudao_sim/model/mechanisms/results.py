@@ -65,8 +65,8 @@ class Results(Mechanism):
     def _feedback(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         a, lv, t = model.assumptions, model.levers, model.t
         prob = table.problems
-        found = model.found.get(key)
-        caught = model.fake_caught.get(key)
+        found = model.flows.found.get(key)
+        caught = model.flows.fake_caught.get(key)
         if found is None:
             return
         if not lv["itemized_feedback"]:
@@ -158,7 +158,7 @@ class Results(Mechanism):
         table.orders_year += row_count(late)
         model.record(f"orders_{key}", late)
         laggard = late.any(axis=1)
-        model.laggards[key] = laggard
+        model.flows.laggards[key] = laggard
         if lv["joint_liability"] and key == "school":
             # The superior department is jointly liable (十一): the county presses its schools.
             govs = model.state.governments
@@ -184,4 +184,4 @@ class Results(Mechanism):
 
     def _publish(self, model: SupervisionModel) -> None:
         """Published reports (九) let units see their county peers' supervision outcomes."""
-        model.published = bool(model.levers["publish_reports"])
+        model.flows.published = bool(model.levers["publish_reports"])

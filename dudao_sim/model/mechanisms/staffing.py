@@ -56,10 +56,10 @@ class Staffing(Mechanism):
             & (ins.misconduct > 0)
             & (
                 (u[:, 1] < a["misconduct_detection"] * float(lv["integrity_enforcement"]))
-                | model.misconduct_reported
+                | model.carry.misconduct_reported
             )
         )
-        model.misconduct_reported[:] = False
+        model.carry.misconduct_reported[:] = False
         for mask, event in ((leave, "inspectors_left"), (caught & ~leave, "misconduct_exits")):
             ins.active[mask] = False
             model.record(event, mask)

@@ -81,7 +81,7 @@ class SupervisionVisits(Mechanism):
     odd_section = "7.3"
 
     def step(self, model: SupervisionModel) -> None:
-        """Build ``model.visits`` for the month and book its costs and burden."""
+        """Build ``flows.visits`` for the month and book its costs and burden."""
         t = model.t
         schools, govs = model.state.schools, model.state.governments
         if model.calendar.is_january(t):
@@ -107,7 +107,7 @@ class SupervisionVisits(Mechanism):
         model.record("duplicate_school_visits", self._duplicates(visits))
         visits = self._cap_and_deduplicate(model, visits)
         self._book(model, visits)
-        model.visits = visits
+        model.flows.visits = visits
 
     def _random_inspector(
         self, model: SupervisionModel, offices: np.ndarray, u: np.ndarray
@@ -223,7 +223,7 @@ class SupervisionVisits(Mechanism):
         if not model.levers["special_supervision"]:
             return None
         schools, govs = model.state.schools, model.state.governments
-        incidents = model.incidents.get("school")
+        incidents = model.flows.incidents.get("school")
         if incidents is None or not incidents.any():
             return None
         hot = np.zeros(govs.n, bool)
@@ -234,7 +234,7 @@ class SupervisionVisits(Mechanism):
             & (u < model.assumptions["special_supervision_share"])
         )
         city = govs.parent[schools.county[chosen]]
-        office = model.office_of_gov[city]
+        office = model.state.office_of_gov[city]
         model.record("special_supervisions", hot)
         return _visits(
             UnitKind.SCHOOL,
@@ -326,7 +326,7 @@ class SupervisionVisits(Mechanism):
                 )
             )
             model.record("counties_confirmed", len(chosen))
-            model.confirmed_counties = confirmed
+            model.flows.confirmed_counties = confirmed
             p = a["confirmation_school_sample"] / np.maximum(n_per_county[schools.county], 1.0)
             sample = np.flatnonzero(confirmed[schools.county] & (u_conf < p) & schools.active)
             out.append(
