@@ -5,7 +5,9 @@ Every metric is computed from simulated states and events; none reads a lever ba
 state and the month's event counts); :func:`metrics_frame` adds the derived metrics, most of
 them over the last 12 months, and the four composite indices of clause 二十四 — 全面覆盖
 (coverage), 运转高效 (efficiency), 结果权威 (authority), 问责有力 (accountability) — each on a
-0–1 scale. Definitions are in :data:`DEFINITIONS` and ``docs/odd.md``.
+0–1 scale. Every metric is declared, with its labels, unit, range and definition, in the
+catalogue (:mod:`dudao_sim.metrics.catalogue`); :data:`DEFINITIONS` is read from it. The event
+counts ``n_<event>`` are the events the registry (:mod:`dudao_sim.metrics.events`) reports.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from dudao_sim.metrics.catalogue import definitions
 from dudao_sim.metrics.events import REPORTED_EVENTS
 from dudao_sim.model.state import ProblemState, row_count
 from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
@@ -170,48 +173,8 @@ MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
     **{f"n_{name}": _event(name) for name in _EVENTS},
 }
 
-#: Definitions of the derived metrics and indices, for documentation and reports.
-DEFINITIONS: dict[str, str] = {
-    "coverage_badged": "share of schools and kindergartens with an active badged inspector (六)",
-    "quality_mean": "mean quality of active schools (truth)",
-    "quality_balance_sd": "standard deviation across counties of the mean school quality",
-    "duty_compliance": "1 - share of government duty problems present, counties and townships (五)",
-    "n_incidents_school": "safety problems at schools that turned into incidents this month",
-    "inspectorate_schools_per_inspector": "schools needing a badged inspector / active "
-    "inspectors, county inspectorates pooled (十七)",
-    "inspectorate_full_time_share": "full-time / active inspectors, county inspectorates "
-    "pooled (十七)",
-    "inspectorate_counties_meeting_ratio": "share of counties with at most 5 schools per "
-    "inspector (十七)",
-    "inspectorate_counties_full_time_in_band": "share of counties whose full-time share is "
-    "between 30% and 1/3 (十七)",
-    "visited_12m": "share of schools visited at least once in the last 12 months",
-    "end_of_term_review_share": "end-of-term reviews / principals' terms ended, last 12 months",
-    "counties_evaluated_12m": "share of counties evaluated in the last 12 months (五)",
-    "detection_rate": "problems known and open / problems present in truth (schools)",
-    "rectified_in_time": "genuine closures within the deadline / problems fed back, 12 months",
-    "fake_share": "closures on paper only / all closures of fed-back items, last 12 months (truth)",
-    "rebound_rate": "rebounds / genuine closures, last 12 months",
-    "months_to_close": "mean months from detection to closure, last 12 months",
-    "visits_per_school_year": "school visits in the last 12 months per active school",
-    "duplicate_share": "visits by a second level in the same month / school visits, 12 months",
-    "teacher_hours_per_school_year": "teachers' hours spent on visits per school, 12 months",
-    "cost_yuan_year": "cost of visits in the last 12 months plus part-time inspectors' yearly "
-    "allowances, in yuan (二十一; full-time salaries are not counted)",
-    "inspector_days_year": "inspector-days spent on visits in the last 12 months (online: 1/4)",
-    "accountability_share": "failing or faking units sanctioned beyond criticism / all such units",
-    "report_distortion": "1 - open problems counties report / open problems they know of",
-    "report_distortion_province": "1 - open problems reaching the province / problems counties "
-    "know of",
-    "known_share_counties": "open problems counties know of / problems present in truth",
-    "index_coverage": "mean of badged coverage, visited in 12 months, end-of-term review "
-    "share and counties evaluated (全面覆盖)",
-    "index_efficiency": "detection rate x (1 - duplicate share) / (1 + visits per school per "
-    "year / 12) (运转高效)",
-    "index_authority": "(1 - fake share) x (1 - report distortion) x rectified in time (结果权威)",
-    "index_accountability": "accountability share: units that failed, faked or lagged and were "
-    "sanctioned beyond criticism (问责有力)",
-}
+#: One-sentence definition of every metric, from the catalogue (``catalogue.toml``).
+DEFINITIONS: dict[str, str] = definitions()
 
 
 def _rolling(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -227,7 +190,7 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
 
     Returns:
         One row per month: ``month`` (0 = first scenario month), ``phase``, the raw
-        reporters and the derived metrics of :data:`DEFINITIONS`.
+        reporters and the derived metrics (all in the catalogue).
     """
     raw = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     frame = raw.copy()

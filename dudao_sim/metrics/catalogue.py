@@ -1,0 +1,490 @@
+"""The metric catalogue: every metric's labels, definition, unit, range and direction, once.
+
+``catalogue.toml`` beside this module declares each metric that ``model.metrics()`` and
+``model.metrics_by()`` produce — Chinese and English labels, a one-sentence definition, the
+unit and how to display it, the valid range, which way is better, a topic group, the clauses of
+the document it measures, and its kind. Counts of reported events (``n_<event>``) take their
+definition and clause from the event registry (:mod:`dudao_sim.metrics.events`). Reports,
+figures and the command line read from here; nothing else holds metric text. The file is
+validated at import: an incomplete or invalid entry raises :class:`CatalogueError` naming the
+metric and the field.
+
+Kinds (:data:`KINDS`) — what a number is:
+
+- ``truth``: uses the simulated ground truth, which supervisors cannot see (problems present,
+  quality, genuine or fake closures, what counties know against what they report);
+- ``observation``: what the supervision system itself records — its visits, findings, ledger,
+  orders, ratings, sanctions and reports (the numbers an administrative dataset would hold);
+- ``behaviour``: choices of the supervised units and of inspectors (effort, window dressing,
+  fake rectification, collusion);
+- ``burden``: the load supervision puts on schools and teachers;
+- ``cost``: money and inspector time spent;
+- ``staffing``: the inspectorate's size, composition, skill and badged zones;
+- ``index``: the composite clause-二十四 indices.
+
+Groups (:data:`GROUPS`) are topics for tables and dashboards.
+
+Example:
+    >>> from dudao_sim.metrics.catalogue import label, metric, format_value
+    >>> label("fake_share", "zh")
+    '虚假整改比例'
+    >>> metric("fake_share").direction
+    'down'
+    >>> format_value("fake_share", 0.1234, "en")
+    '12.3%'
+    >>> format_value("fake_share", -0.02, "zh", diff=True)
+    '-2.0 个百分点'
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from dudao_sim.metrics.events import EVENTS, Event
+from dudao_sim.policy.clauses import clauses
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
+
+LANGS: tuple[str, ...] = ("zh", "en")
+
+Direction = Literal["up", "down", "neutral"]
+
+#: Which way is better: higher, lower, or neither.
+DIRECTIONS: tuple[str, ...] = ("up", "down", "neutral")
+
+#: What a number is (see the module docstring).
+KINDS: tuple[str, ...] = (
+    "truth",
+    "observation",
+    "behaviour",
+    "burden",
+    "cost",
+    "staffing",
+    "index",
+)
+
+#: Topic groups, in display order: ``{group: (zh, en)}``.
+GROUPS: dict[str, tuple[str, str]] = {
+    "index": ("四项指数", "Clause-24 indices"),
+    "coverage": ("覆盖", "Coverage"),
+    "visits": ("督导活动", "Visits"),
+    "detection": ("问题发现", "Detection"),
+    "rectification": ("整改与复查", "Rectification and re-checks"),
+    "evaluation": ("评定", "Ratings"),
+    "accountability": ("问责与激励", "Accountability and incentives"),
+    "reporting": ("报告", "Reporting"),
+    "behaviour": ("行为", "Behaviour"),
+    "conditions": ("学校与政府状况", "Conditions of schools and governments"),
+    "quality": ("质量", "Quality"),
+    "burden": ("负担", "Burden"),
+    "cost": ("成本", "Cost"),
+    "inspectorate": ("督学队伍", "Inspectorate"),
+}
+
+#: Figure axis styles a unit may ask for.
+AXES: tuple[str, ...] = ("percent", "compact", "plain")
+
+_METRIC_FIELDS = (
+    "label_zh",
+    "label_en",
+    "definition",
+    "definition_zh",
+    "unit",
+    "range",
+    "direction",
+    "group",
+    "clause",
+    "kind",
+)
+_FROM_EVENT = ("definition", "definition_zh", "clause")
+_UNIT_FIELDS = ("description", "scale", "decimals", "suffix", "diff_suffix", "grouping", "axis")
+
+
+class CatalogueError(ValueError):
+    """An incomplete or invalid catalogue entry (names the metric or unit and the field)."""
+
+
+@dataclass(frozen=True)
+class Display:
+    """How a value is shown in one language.
+
+    Attributes:
+        scale: Multiply the value by this before showing it (100 for a share in per cent).
+        decimals: Decimals shown.
+        suffix: Appended to a value, e.g. ``"%"``.
+        diff_suffix: Appended to a difference, e.g. ``" pp"``.
+        grouping: Thousands separators.
+        axis: Figure axis style: ``percent``, ``compact`` or ``plain``.
+    """
+
+    scale: float = 1.0
+    decimals: int = 2
+    suffix: str = ""
+    diff_suffix: str = ""
+    grouping: bool = False
+    axis: str = "plain"
+
+    def format(self, value: float, diff: bool = False, unit: bool = True) -> str:
+        """Text of a value or a signed difference; ``"—"`` when missing or not finite."""
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return "—"
+        if not math.isfinite(x):
+            return "—"
+        spec = f"{'+' if diff else ''}{',' if self.grouping else ''}.{self.decimals}f"
+        text = format(x * self.scale, spec)
+        if unit:
+            text += self.diff_suffix if diff else self.suffix
+        return text
+
+    @property
+    def unit_text(self) -> str:
+        """The display unit (the suffix without spaces), ``""`` if none."""
+        return self.suffix.strip()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit and how its values are shown.
+
+    Attributes:
+        name: The unit, e.g. ``"share"`` or ``"yuan/year"``.
+        description: What it is.
+        display_zh: Display in Chinese.
+        display_en: Display in English.
+    """
+
+    name: str
+    description: str
+    display_zh: Display
+    display_en: Display
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric of the catalogue.
+
+    Attributes:
+        name: Column name in ``model.metrics()`` or metric name in ``model.metrics_by()``.
+        label_zh: Chinese label.
+        label_en: English label.
+        definition: One English sentence.
+        definition_zh: One Chinese sentence (``""`` if none).
+        unit: Unit name (see :data:`UNITS`).
+        range: Valid ``(min, max)`` of any value; ``inf`` where unbounded.
+        direction: ``up`` (higher is better), ``down`` or ``neutral``.
+        group: Topic (see :data:`GROUPS`).
+        clause: Clause numerals of the document the metric measures.
+        kind: See :data:`KINDS`.
+        display_zh: How values are shown in Chinese.
+        display_en: How values are shown in English.
+        event: For ``n_<event>``, the event counted; else ``None``.
+    """
+
+    name: str
+    label_zh: str
+    label_en: str
+    definition: str
+    definition_zh: str
+    unit: str
+    range: tuple[float, float]
+    direction: Direction
+    group: str
+    clause: tuple[str, ...]
+    kind: str
+    display_zh: Display
+    display_en: Display
+    event: str | None = None
+
+    def label(self, lang: str = "en") -> str:
+        """The label in ``"zh"`` or ``"en"``."""
+        return self.label_zh if _lang(lang) == "zh" else self.label_en
+
+    def describe(self, lang: str = "en") -> str:
+        """The definition in ``"zh"`` (English if there is no Chinese one) or ``"en"``."""
+        return self.definition_zh or self.definition if _lang(lang) == "zh" else self.definition
+
+    def display(self, lang: str = "en") -> Display:
+        """How values are shown in ``"zh"`` or ``"en"``."""
+        return self.display_zh if _lang(lang) == "zh" else self.display_en
+
+    @property
+    def better(self) -> int:
+        """+1 if higher is better, -1 if lower is better, 0 if neither."""
+        return {"up": 1, "down": -1}.get(self.direction, 0)
+
+    def in_range(self, value: float) -> bool:
+        """True if ``value`` lies in :attr:`range` (a missing value, NaN, is allowed)."""
+        x = float(value)
+        return math.isnan(x) or self.range[0] <= x <= self.range[1]
+
+
+def _lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"lang: {lang!r} is not allowed; use 'zh' or 'en'")
+    return lang
+
+
+def _fail(what: str, name: str, field: str, problem: str) -> CatalogueError:
+    return CatalogueError(f"{CATALOGUE_FILE.name}: {what} {name!r}, field {field!r}: {problem}")
+
+
+def _per_lang(value: Any, lang: str) -> Any:
+    return value[lang] if isinstance(value, Mapping) else value
+
+
+def _parse_unit(name: str, spec: Any) -> Unit:
+    if not isinstance(spec, Mapping):
+        raise _fail("unit", name, "name", "must be a table of fields")
+    unknown = sorted(set(spec) - set(_UNIT_FIELDS))
+    if unknown:
+        raise _fail("unit", name, unknown[0], f"is not a field; fields: {list(_UNIT_FIELDS)}")
+    description = spec.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise _fail("unit", name, "description", "must be non-empty text")
+    displays = []
+    for lang in LANGS:
+        values = {}
+        for field, kind in (
+            ("scale", (int, float)),
+            ("decimals", int),
+            ("suffix", str),
+            ("diff_suffix", str),
+            ("grouping", bool),
+            ("axis", str),
+        ):
+            if field not in spec:
+                continue
+            value = spec[field]
+            if isinstance(value, Mapping) and set(value) != set(LANGS):
+                raise _fail("unit", name, field, "a per-language table needs exactly zh and en")
+            value = _per_lang(value, lang)
+            if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+                raise _fail("unit", name, field, f"has the wrong type: {value!r}")
+            values[field] = value
+        if values.get("axis", "plain") not in AXES:
+            raise _fail("unit", name, "axis", f"{values['axis']!r} is not one of {list(AXES)}")
+        if "diff_suffix" not in values:
+            values["diff_suffix"] = values.get("suffix", "")
+        displays.append(Display(**values))
+    return Unit(name, description.strip(), displays[0], displays[1])
+
+
+def _text(spec: Mapping[str, Any], name: str, field: str, required: bool = True) -> str:
+    if field not in spec:
+        if required:
+            raise _fail("metric", name, field, "is missing")
+        return ""
+    value = spec[field]
+    if not isinstance(value, str) or not value.strip():
+        raise _fail("metric", name, field, f"must be non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _parse_metric(
+    name: str, spec: Any, units: Mapping[str, Unit], events: Mapping[str, Event]
+) -> Metric:
+    if not isinstance(spec, Mapping):
+        raise _fail("metric", name, "name", "must be a table of fields")
+    unknown = sorted(set(spec) - set(_METRIC_FIELDS))
+    if unknown:
+        raise _fail("metric", name, unknown[0], f"is not a field; fields: {list(_METRIC_FIELDS)}")
+    spec = dict(spec)
+    event = None
+    if name.startswith("n_") and name[2:] in events:
+        event = events[name[2:]]
+        if not event.reported:
+            raise _fail("metric", name, "name", f"event {event.name!r} is internal, not reported")
+        given = [f for f in _FROM_EVENT if f in spec]
+        if given:
+            raise _fail(
+                "metric",
+                name,
+                given[0],
+                "comes from the event's description and clause in events.toml; "
+                "do not repeat it here",
+            )
+        spec["definition"] = event.description
+        spec["clause"] = list(event.clause)
+        if event.description_zh:
+            spec["definition_zh"] = event.description_zh
+    label_zh = _text(spec, name, "label_zh")
+    label_en = _text(spec, name, "label_en")
+    for field, text in (("label_zh", label_zh), ("label_en", label_en)):
+        if text == name:
+            raise _fail("metric", name, field, "must be a label, not the metric's name")
+    definition = _text(spec, name, "definition")
+    definition_zh = _text(spec, name, "definition_zh", required=False)
+    unit = _text(spec, name, "unit")
+    if unit not in units:
+        raise _fail("metric", name, "unit", f"{unit!r} is not one of the units {sorted(units)}")
+    if "range" not in spec:
+        raise _fail("metric", name, "range", "is missing")
+    bounds = spec["range"]
+    if (
+        not isinstance(bounds, list)
+        or len(bounds) != 2
+        or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+        or any(math.isnan(b) for b in bounds)
+    ):
+        raise _fail("metric", name, "range", f"must be [min, max] numbers, got {bounds!r}")
+    low, high = float(bounds[0]), float(bounds[1])
+    if low > high:
+        raise _fail("metric", name, "range", f"min {low:g} is above max {high:g}")
+    choices = {"direction": DIRECTIONS, "group": tuple(GROUPS), "kind": KINDS}
+    chosen = {}
+    for field, allowed in choices.items():
+        value = _text(spec, name, field)
+        if value not in allowed:
+            raise _fail("metric", name, field, f"{value!r} is not one of {list(allowed)}")
+        chosen[field] = value
+    if "clause" not in spec:
+        raise _fail("metric", name, "clause", "is missing")
+    clause = spec["clause"]
+    if isinstance(clause, str) or not isinstance(clause, list) or not clause:
+        raise _fail("metric", name, "clause", f"must be a non-empty list, got {clause!r}")
+    bad = [c for c in clause if c not in clauses()]
+    if bad:
+        raise _fail("metric", name, "clause", f"{bad} are not clauses 一…二十五")
+    return Metric(
+        name=name,
+        label_zh=label_zh,
+        label_en=label_en,
+        definition=definition,
+        definition_zh=definition_zh,
+        unit=unit,
+        range=(low, high),
+        direction=chosen["direction"],  # type: ignore[arg-type]
+        group=chosen["group"],
+        clause=tuple(clause),
+        kind=chosen["kind"],
+        display_zh=units[unit].display_zh,
+        display_en=units[unit].display_en,
+        event=event.name if event else None,
+    )
+
+
+def parse_catalogue(
+    data: Mapping[str, Any], events: Mapping[str, Event] = EVENTS
+) -> tuple[dict[str, Unit], dict[str, Metric]]:
+    """Validate a catalogue (the parsed content of a ``catalogue.toml``).
+
+    Args:
+        data: ``{"units": {name: {...}}, "metrics": {name: {...}}}``.
+        events: The event registry that ``n_<event>`` metrics take definitions from.
+
+    Returns:
+        ``(units, metrics)``, each ``{name: ...}`` in the order given.
+
+    Raises:
+        CatalogueError: Naming the metric (or unit) and the field that is missing or invalid.
+    """
+    extra = sorted(set(data) - {"units", "metrics"})
+    if extra:
+        raise CatalogueError(f"{CATALOGUE_FILE.name}: unknown top-level table(s) {extra}")
+    units = {name: _parse_unit(name, spec) for name, spec in data.get("units", {}).items()}
+    metrics = {
+        name: _parse_metric(name, spec, units, events)
+        for name, spec in data.get("metrics", {}).items()
+    }
+    return units, metrics
+
+
+def load_catalogue(
+    path: str | Path = CATALOGUE_FILE,
+) -> tuple[dict[str, Unit], dict[str, Metric]]:
+    """Read and validate a catalogue file (default: the package's ``catalogue.toml``)."""
+    with Path(path).open("rb") as handle:
+        return parse_catalogue(tomllib.load(handle))
+
+
+_UNITS, _METRICS = load_catalogue()
+
+#: Every unit, ``{name: Unit}``.
+UNITS: Mapping[str, Unit] = MappingProxyType(_UNITS)
+
+#: Every metric, ``{name: Metric}``, in the order of ``catalogue.toml``.
+CATALOGUE: Mapping[str, Metric] = MappingProxyType(_METRICS)
+
+
+def metric(name: str) -> Metric:
+    """The catalogue entry of a metric.
+
+    Raises:
+        KeyError: Naming the metric and the closest catalogued names.
+    """
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(CATALOGUE), n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise KeyError(f"metric {name!r} is not in {CATALOGUE_FILE.name}{hint}") from None
+
+
+def label(name: str, lang: str = "en") -> str:
+    """The Chinese (``"zh"``) or English (``"en"``) label of a metric."""
+    return metric(name).label(lang)
+
+
+def definition(name: str, lang: str = "en") -> str:
+    """The definition of a metric (Chinese falls back to English where there is none)."""
+    return metric(name).describe(lang)
+
+
+def display(name: str, lang: str = "en") -> Display:
+    """How a metric's values are shown in ``lang``."""
+    return metric(name).display(lang)
+
+
+def scale(name: str, lang: str = "en") -> tuple[float, str]:
+    """``(factor, display unit)``: multiply a value by ``factor`` to show it in that unit.
+
+    Example: ``scale("fake_share")`` is ``(100.0, "%")``.
+    """
+    shown = display(name, lang)
+    return float(shown.scale), shown.unit_text
+
+
+def format_value(
+    name: str, value: float, lang: str = "en", diff: bool = False, unit: bool = True
+) -> str:
+    """A metric's value (or a signed difference) as text for ``lang``.
+
+    Args:
+        name: Metric name.
+        value: The number.
+        lang: ``"zh"`` or ``"en"``.
+        diff: Format a signed difference (shares in percentage points).
+        unit: Append the display unit (``%``, ``pp``).
+
+    Returns:
+        The text; ``"—"`` for a missing value.
+    """
+    return display(name, lang).format(value, diff=diff, unit=unit)
+
+
+def labels(lang: str = "en") -> dict[str, str]:
+    """``{name: label}`` of every metric in ``lang``."""
+    _lang(lang)
+    return {name: m.label(lang) for name, m in CATALOGUE.items()}
+
+
+def by_group() -> dict[str, list[Metric]]:
+    """Metrics by topic group, groups in :data:`GROUPS` order, metrics in catalogue order."""
+    out: dict[str, list[Metric]] = {group: [] for group in GROUPS}
+    for m in CATALOGUE.values():
+        out[m.group].append(m)
+    return {group: items for group, items in out.items() if items}
+
+
+def definitions(lang: str = "en") -> dict[str, str]:
+    """``{name: definition}`` of every metric."""
+    return {name: m.describe(lang) for name, m in CATALOGUE.items()}
