@@ -1,8 +1,12 @@
 # dudao_sim — set-up and everyday commands.
 #   make run    create .venv if missing, install, run the main job (reform comparison) on Hunan
-#   make test   same set-up, then ruff + the full test suite
+#   make test   same set-up, then ruff + the full test suite (tests/ and the notebooks, as CI)
+#   make test-fast  ruff + tests/ without those marked slow (> ~2 s) or hunan (bundled Hunan
+#               province); no notebooks. Under a minute on 2 cores: the everyday check.
+#               Other tiers by hand, e.g. .venv/bin/pytest -q tests -m hunan
 #   make lab    JupyterLab on notebooks/
 #   make baseline  regenerate the pinned regression baseline (tests/baseline/)
+#   make help   this list
 # Re-running is fast: the install step re-runs only when pyproject.toml changes.
 
 SHELL := /bin/bash
@@ -19,7 +23,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 # Debian packages the project needs on a fresh machine (CJK fonts for Chinese figure labels).
 SYSDEPS := fonts-noto-cjk fonts-wqy-zenhei
 
-.PHONY: run test lint lab sysdeps clean venv baseline
+.PHONY: run test test-fast lint lab sysdeps clean venv baseline help
 
 venv: $(STAMP)
 
@@ -46,6 +50,13 @@ lint: $(STAMP)
 
 test: lint
 	$(VENV)/bin/pytest -q --nbval --nbval-current-env tests notebooks
+
+# The markers are registered in pyproject.toml ([tool.pytest.ini_options]).
+test-fast: lint
+	$(VENV)/bin/pytest -q tests -m "not slow and not hunan"
+
+help:
+	@sed -n '1,/^$$/{/^$$/q;s/^# \{0,1\}//;p}' $(firstword $(MAKEFILE_LIST))
 
 # The pinned regression baseline (tests/baseline/): regenerate it knowingly, in the commit
 # that moves the numbers, and say why in the commit message.

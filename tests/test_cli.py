@@ -51,6 +51,7 @@ def test_summary_reflects_the_staffing_options(capsys) -> None:
     assert "badged coverage target 50%" in out
 
 
+@pytest.mark.hunan
 def test_light_granularity_on_hunan(capsys) -> None:
     assert main(["hierarchy", "--granularity", "light"]) == 0
     out = capsys.readouterr().out
@@ -104,6 +105,7 @@ def test_missing_command_and_version(capsys) -> None:
     assert "--schools-per-inspector" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_installed_console_script() -> None:
     try:
         distribution("dudao_sim")

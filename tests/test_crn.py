@@ -98,6 +98,7 @@ def test_a_reform_of_rechecks_leaves_never_rechecked_schools_identical():
     assert not np.array_equal(a.problems.state[touched], b.problems.state[touched])
 
 
+@pytest.mark.slow
 def test_paired_differences_spread_far_less_than_unpaired():
     province = ds.synthetic_province(n_counties=3, seed=5)
 

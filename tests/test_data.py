@@ -35,12 +35,14 @@ def province() -> ds.Province:
     return ds.load_province("hunan")
 
 
+@pytest.mark.hunan
 def test_levels_count_one_province_14_cities_122_counties(province):
     counts = province.divisions["level"].value_counts()
     assert counts.to_dict() == {"county": 122, "city": 14, "province": 1}
     assert province.code == "430000" and province.name == "湖南省"
 
 
+@pytest.mark.hunan
 def test_counties_per_city_match_published_counts(province):
     counties = province.divisions[province.divisions["level"] == "county"]
     names = province.cities["name"]
@@ -48,31 +50,37 @@ def test_counties_per_city_match_published_counts(province):
     assert per_city == CITY_COUNTS
 
 
+@pytest.mark.hunan
 def test_each_county_has_exactly_one_city_parent(province):
     counties = province.divisions[province.divisions["level"] == "county"]
     assert counties["parent_code"].isin(province.cities.index).all()
     assert counties["code"].is_unique
 
 
+@pytest.mark.hunan
 def test_county_type_mix_matches_nbs(province):
     mix = province.county_table["division_type"].value_counts().to_dict()
     assert mix == {"county": 60, "district": 36, "county_city": 19, "autonomous_county": 7}
 
 
+@pytest.mark.hunan
 def test_codes_are_gbt2260_and_in_hunan(province):
     assert province.divisions["code"].str.fullmatch(r"43\d{4}").all()
 
 
+@pytest.mark.hunan
 def test_no_functional_zones(province):
     assert not province.divisions["name"].str.contains("管理区|开发区").any()
 
 
+@pytest.mark.hunan
 def test_township_totals(province):
     sums = province.counties[["n_subdistricts", "n_towns", "n_xiang"]].sum().to_dict()
     assert sums == {"n_subdistricts": 425, "n_towns": 1134, "n_xiang": 388}
     assert (province.county_table["n_townships"] >= 1).all()
 
 
+@pytest.mark.hunan
 def test_school_totals_match_public_statistics(province):
     schools = province.schools
     by_type = schools["school_type"].value_counts()
@@ -85,11 +93,13 @@ def test_school_totals_match_public_statistics(province):
     assert (schools["enrolment"] > 0).all()
 
 
+@pytest.mark.hunan
 def test_every_county_has_schools_of_every_k12_type(province):
     counts = province.school_counts.drop(columns="higher_education")
     assert (counts > 0).all().all()
 
 
+@pytest.mark.hunan
 def test_fiscal_capacity_index_has_mean_one_and_ranks_changsha_first(province):
     table = province.county_table
     assert table["fiscal_capacity"].mean() == pytest.approx(1.0, abs=1e-3)
@@ -97,6 +107,7 @@ def test_fiscal_capacity_index_has_mean_one_and_ranks_changsha_first(province):
     assert by_city.idxmax() == "430100"
 
 
+@pytest.mark.hunan
 def test_shipped_tables_equal_the_documented_rule(province):
     rebuilt = hunan.synthesize_hunan()
     pd.testing.assert_frame_equal(rebuilt.counties, province.counties, check_dtype=False)
@@ -104,6 +115,7 @@ def test_shipped_tables_equal_the_documented_rule(province):
     assert rebuilt.provenance == province.provenance
 
 
+@pytest.mark.hunan
 def test_provenance_covers_every_column_with_year_and_synthesized_flag(province):
     tables = province.provenance["tables"]
     for name, frame in (
@@ -119,6 +131,7 @@ def test_provenance_covers_every_column_with_year_and_synthesized_flag(province)
     assert "county_code" in province.synthesized_columns()["schools"]
 
 
+@pytest.mark.hunan
 def test_write_and_reload_round_trip(province, tmp_path):
     province.write(tmp_path)
     again = ds.load_province(tmp_path)
@@ -276,6 +289,7 @@ def test_bundled_folder_is_found_and_listed():
     assert "hunan" in ds.bundled_provinces()
 
 
+@pytest.mark.hunan
 def test_user_copy_of_bundled_data_loads_through_same_path(tmp_path):
     shutil.copytree(datasets_dir() / "hunan", tmp_path / "mine")
     assert len(ds.load_province(tmp_path / "mine").schools) == 25_000

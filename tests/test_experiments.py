@@ -49,6 +49,7 @@ def test_every_scenario_runs_on_the_same_seeds(serial):
     assert set(paired["scenario"]) == {"reform_2021"}
 
 
+@pytest.mark.slow
 def test_one_and_two_processes_give_identical_results(toy, serial):
     parallel = run_ensemble(
         toy, ["pre_reform", "reform_2021"], spawn_seeds(3, 2), workers=2, **SMALL
@@ -130,6 +131,7 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
+@pytest.mark.slow
 def test_resume_after_a_sweep_is_killed_hard_loses_no_finished_run(tmp_path):
     out = tmp_path / "killed"
     args = [
@@ -226,6 +228,7 @@ def test_cli_run_prints_key_outcomes_and_writes_csv(tmp_path, capsys):
     assert len(pd.read_csv(csv)) == 6
 
 
+@pytest.mark.slow
 def test_cli_sweep_sensitivity_and_report_end_to_end(tmp_path, capsys):
     small = [
         "--synthetic",

@@ -77,11 +77,13 @@ def test_light_graph_holds_governments_and_offices_only(prov: ds.Province) -> No
     assert roots == [f"gov:{prov.code}"]
 
 
+@pytest.mark.hunan
 def test_every_edge_carries_relation_and_clause(hunan_full: nx.DiGraph) -> None:
     for _, _, data in hunan_full.edges(data=True):
         assert data["clause"] == RELATIONS[data["relation"]]
 
 
+@pytest.mark.hunan
 def test_all_attributes_are_graphml_scalars(hunan_full: nx.DiGraph) -> None:
     for node, data in hunan_full.nodes(data=True):
         for key in ("kind", "level", "code", "name"):
@@ -92,6 +94,7 @@ def test_all_attributes_are_graphml_scalars(hunan_full: nx.DiGraph) -> None:
         assert all(type(v) is str for v in data.values())
 
 
+@pytest.mark.hunan
 def test_administration_chain(hunan: ds.Province, hunan_full: nx.DiGraph) -> None:
     g = hunan_full
     pgov = f"gov:{hunan.code}"
@@ -114,6 +117,7 @@ def test_administration_chain(hunan: ds.Province, hunan_full: nx.DiGraph) -> Non
             assert parents(g, t, "evaluates") == [f"office:{code}"]
 
 
+@pytest.mark.hunan
 def test_offices_hosting_oversight_and_evaluation(
     hunan: ds.Province, hunan_full: nx.DiGraph
 ) -> None:
@@ -142,6 +146,7 @@ def test_spot_checks_can_be_switched_off(prov: ds.Province) -> None:
 
 
 # ---- full graph ----------------------------------------------------------------------------
+@pytest.mark.hunan
 def test_every_school_is_supervised_by_exactly_one_office(
     hunan: ds.Province, hunan_full: nx.DiGraph
 ) -> None:
@@ -158,6 +163,7 @@ def test_every_school_is_supervised_by_exactly_one_office(
             assert sup == [f"office:{by_id.at[sid, 'county_code']}"]
 
 
+@pytest.mark.hunan
 def test_badged_zones_in_the_graph(hunan: ds.Province, hunan_full: nx.DiGraph) -> None:
     g = hunan_full
     spec = InspectorateSpec()
@@ -175,6 +181,7 @@ def test_badged_zones_in_the_graph(hunan: ds.Province, hunan_full: nx.DiGraph) -
         assert parents(g, node, "employs") == [f"office:{g.nodes[node]['office_code']}"]
 
 
+@pytest.mark.hunan
 def test_office_counts_match_the_edges(hunan_full: nx.DiGraph) -> None:
     g = hunan_full
     for node in nodes_of(g, "office"):
@@ -314,6 +321,7 @@ def test_graphml_round_trip(prov: ds.Province, tmp_path) -> None:
     assert plain.number_of_edges() == g.number_of_edges()
 
 
+@pytest.mark.hunan
 def test_node_ids_and_codes(hunan_full: nx.DiGraph) -> None:
     g = hunan_full
     assert g.nodes["gov:430100"]["name"] == "长沙市"

@@ -67,6 +67,7 @@ def badged_per_county(province: ds.Province) -> pd.Series:
 
 
 # ---- span, depth, paths --------------------------------------------------------------------
+@pytest.mark.hunan
 def test_span_of_control_on_hunan(hunan: ds.Province) -> None:
     g = build_hierarchy(hunan, granularity="light")
     span = span_of_control(g)
@@ -114,6 +115,7 @@ def test_depth_rejects_a_cyclic_graph() -> None:
         depth(g)
 
 
+@pytest.mark.hunan
 def test_path_to_province(hunan: ds.Province, hunan_full: nx.DiGraph) -> None:
     g = hunan_full
     top = f"gov:{hunan.code}"
@@ -154,6 +156,7 @@ def test_path_of_a_school_in_a_province_managed_county(prov: ds.Province) -> Non
 
 
 # ---- inspectorate tables -------------------------------------------------------------------
+@pytest.mark.hunan
 def test_inspectorate_by_county_matches_independent_counts(
     hunan: ds.Province, hunan_full: nx.DiGraph
 ) -> None:
@@ -209,6 +212,7 @@ def test_inspectorate_tables_need_a_full_graph(prov: ds.Province) -> None:
         inspectorate_by_city(light)
 
 
+@pytest.mark.hunan
 def test_inspectorate_by_city_aggregates_the_counties(
     hunan: ds.Province, hunan_full: nx.DiGraph
 ) -> None:

@@ -248,6 +248,7 @@ def test_assign_rejects_a_bad_inspector_table(prov: ds.Province) -> None:
         assign_badged_zones(prov, [])  # type: ignore[arg-type]
 
 
+@pytest.mark.hunan
 def test_scales_to_hunan_without_python_loops() -> None:
     hunan = ds.load_province("hunan")
     staff = staff_inspectorate(hunan)

@@ -14,6 +14,7 @@ import pytest
 
 import dudao_sim as ds
 
+pytestmark = pytest.mark.slow  # the shared ensemble of 16 runs takes several seconds
 SEEDS = (11, 12, 13, 14)
 OUTCOMES = [
     "coverage_badged",

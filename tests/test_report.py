@@ -137,6 +137,7 @@ def _same(shown: str, expected: float) -> bool:
     return math.isclose(value, expected, rel_tol=1e-12, abs_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_report_has_every_table_and_figure(report_en):
     path, page = report_en
     assert path.name == "report_en.html"
@@ -150,6 +151,7 @@ def test_report_has_every_table_and_figure(report_en):
         assert base64.b64decode(match.group(1)).startswith(b"\x89PNG"), fig_id
 
 
+@pytest.mark.slow
 def test_report_is_self_contained(report_en):
     _, page = report_en
     assert "<script" not in page and "<link" not in page
@@ -157,6 +159,7 @@ def test_report_is_self_contained(report_en):
     assert "url(" not in page
 
 
+@pytest.mark.slow
 def test_tidy_data_written_beside_the_report(inputs, report_en):
     runs, _, _ = inputs
     folder = report_en[0].parent
@@ -165,6 +168,7 @@ def test_tidy_data_written_beside_the_report(inputs, report_en):
     assert len(pd.read_csv(folder / "runs.csv")) == len(runs)
 
 
+@pytest.mark.slow
 def test_indices_table_numbers_equal_summary_csv(report_en):
     path, page = report_en
     summary = pd.read_csv(path.parent / "summary.csv").set_index(["scenario", "metric"])
@@ -176,6 +180,7 @@ def test_indices_table_numbers_equal_summary_csv(report_en):
     assert {i["data-metric"] for i in items} == set(INDICES)
 
 
+@pytest.mark.slow
 def test_outcomes_table_numbers_equal_summary_csv(report_en):
     path, page = report_en
     summary = pd.read_csv(path.parent / "summary.csv").set_index(["scenario", "metric"])
@@ -188,6 +193,7 @@ def test_outcomes_table_numbers_equal_summary_csv(report_en):
         assert _same(item["data-value"], expected), item
 
 
+@pytest.mark.slow
 def test_paired_table_numbers_and_noise_flags_equal_paired_csv(report_en):
     path, page = report_en
     paired = pd.read_csv(path.parent / "paired.csv").set_index(["scenario", "metric"])
@@ -203,6 +209,7 @@ def test_paired_table_numbers_and_noise_flags_equal_paired_csv(report_en):
     assert table.count('<span class="flag">within noise</span>') == len(noisy) // 3
 
 
+@pytest.mark.slow
 def test_by_city_and_cost_numbers_equal_csv(report_en):
     path, page = report_en
     by_city = pd.read_csv(path.parent / "by_city.csv", dtype={"code": str})
@@ -220,6 +227,7 @@ def test_by_city_and_cost_numbers_equal_csv(report_en):
         assert _same(item["data-value"], expected), item
 
 
+@pytest.mark.slow
 def test_target_checks_follow_the_rules(report_en):
     path, page = report_en
     summary = pd.read_csv(path.parent / "summary.csv").set_index(["scenario", "metric"])
@@ -243,6 +251,7 @@ def test_target_checks_follow_the_rules(report_en):
     assert statuses[("reform_2021", "end_of_term_review_share")] in {"met", "not_met"}
 
 
+@pytest.mark.slow
 def test_synthesized_inputs_and_manifest_are_reported(inputs, report_en):
     _, _, manifest = inputs
     _, page = report_en
@@ -256,6 +265,7 @@ def test_synthesized_inputs_and_manifest_are_reported(inputs, report_en):
         assert text in footer
 
 
+@pytest.mark.slow
 def test_chinese_report_has_chinese_titles(report_zh):
     path, page = report_zh
     assert path.name == "report_zh.html"
@@ -276,6 +286,7 @@ def test_chinese_report_has_chinese_titles(report_zh):
         assert f'<figure id="{fig_id}">' in page
 
 
+@pytest.mark.slow
 def test_english_report_has_english_titles(report_en):
     _, page = report_en
     assert '<html lang="en">' in page
