@@ -23,9 +23,7 @@ import io
 import math
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
-from typing import Literal
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -38,94 +36,10 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from scipy import stats
 
 from dudao_sim.experiments.statistics import RUN_COLUMNS, summarize
+from dudao_sim.metrics.catalogue import CATALOGUE, Display
 from dudao_sim.report.fonts import available_cjk_fonts, font_rc, use_cjk_fonts
 
 LANGS: tuple[str, ...] = ("zh", "en")
-
-Kind = Literal["share", "index", "score", "number", "count", "yuan"]
-
-
-@dataclass(frozen=True)
-class MetricLabel:
-    """How a metric is named and shown.
-
-    Attributes:
-        zh: Chinese label.
-        en: English label.
-        kind: ``share`` (0–1, shown as %), ``index`` (0–1 score), ``score``, ``number``,
-            ``count`` or ``yuan``.
-        better: +1 if higher is better, -1 if lower is better, 0 if neither.
-    """
-
-    zh: str
-    en: str
-    kind: Kind = "number"
-    better: int = 0
-
-
-#: Labels of the metrics the report shows (zh, en), how to format them and their direction.
-METRIC_LABELS: dict[str, MetricLabel] = {
-    "index_coverage": MetricLabel("全面覆盖", "Full coverage", "index", 1),
-    "index_efficiency": MetricLabel("运转高效", "Efficient operation", "index", 1),
-    "index_authority": MetricLabel("结果权威", "Authoritative results", "index", 1),
-    "index_accountability": MetricLabel("问责有力", "Strong accountability", "index", 1),
-    "coverage_badged": MetricLabel("挂牌督导覆盖率", "Badged-inspector coverage", "share", 1),
-    "visited_12m": MetricLabel(
-        "近12个月受督导学校比例", "Schools visited in 12 months", "share", 1
-    ),
-    "end_of_term_review_share": MetricLabel(
-        "校（园）长任期结束综合督导比例", "End-of-term reviews of principals", "share", 1
-    ),
-    "counties_evaluated_12m": MetricLabel(
-        "近12个月受督政县比例", "Counties evaluated in 12 months", "share", 1
-    ),
-    "detection_rate": MetricLabel("问题发现率", "Detection rate", "share", 1),
-    "rectified_in_time": MetricLabel("按期整改率", "Rectified on time", "share", 1),
-    "fake_share": MetricLabel("虚假整改比例", "Fake rectification share", "share", -1),
-    "rebound_rate": MetricLabel("问题反弹率", "Rebound rate", "share", -1),
-    "months_to_close": MetricLabel("平均销号月数", "Months to close a problem", "number", -1),
-    "visits_per_school_year": MetricLabel(
-        "每校年均督导次数", "Visits per school per year", "number", -1
-    ),
-    "duplicate_share": MetricLabel("重复督导比例", "Duplicate visits share", "share", -1),
-    "teacher_hours_per_school_year": MetricLabel(
-        "每校年均教师迎检工时", "Teacher hours per school per year", "number", -1
-    ),
-    "cost_yuan_year": MetricLabel("年督导成本（元）", "Supervision cost (yuan/year)", "yuan", 0),
-    "inspector_days_year": MetricLabel("年督学工作日", "Inspector-days per year", "count", 0),
-    "accountability_share": MetricLabel("问责落实比例", "Accountability share", "share", 1),
-    "report_distortion": MetricLabel("上报失真率", "Reporting distortion", "share", -1),
-    "quality_mean": MetricLabel("学校质量均值", "Mean school quality", "score", 1),
-    "quality_balance_sd": MetricLabel(
-        "县际质量差异（标准差）", "Quality spread across counties (SD)", "score", -1
-    ),
-    "duty_compliance": MetricLabel("政府履职达标率", "Government duty compliance", "share", 1),
-    "inspectorate_schools_per_inspector": MetricLabel(
-        "县级督学人均负责学校数", "Schools per inspector (counties)", "number", 0
-    ),
-    "inspectorate_full_time_share": MetricLabel(
-        "县级专职督学比例", "Full-time inspector share (counties)", "share", 0
-    ),
-    "inspectorate_counties_meeting_ratio": MetricLabel(
-        "达到1:5配比的县比例", "Counties meeting 1:5", "share", 1
-    ),
-    "inspectorate_counties_full_time_in_band": MetricLabel(
-        "专职比例在30%–1/3的县比例", "Counties with 30%–1/3 full-time", "share", 1
-    ),
-    "n_incidents_school": MetricLabel(
-        "学校安全事件数（月）", "School incidents per month", "number", -1
-    ),
-    # by 市州 (dudao_sim.metrics.reporters.REGIONAL_RATIOS)
-    "problems_per_school": MetricLabel("每校存在问题数", "Problems per school", "number", -1),
-    "effort_mean": MetricLabel("学校整改努力均值", "Mean school effort", "score", 1),
-    "visits_per_school_month": MetricLabel(
-        "每校月均督导次数", "Visits per school per month", "number", -1
-    ),
-    "schools_per_inspector": MetricLabel(
-        "督学人均负责学校数", "Schools per inspector", "number", 0
-    ),
-    "full_time_share": MetricLabel("专职督学比例", "Full-time inspector share", "share", 0),
-}
 
 #: The clause-二十四 indices (全面覆盖、运转高效、结果权威、问责有力).
 INDICES: tuple[str, ...] = (
@@ -226,17 +140,34 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+_PLAIN = Display()  # a metric outside the catalogue (e.g. a custom reporter): two decimals
+
+
 def metric_label(metric: str, lang: str = "en") -> str:
-    """The Chinese or English label of a metric (the metric's name if it has none)."""
+    """The Chinese or English label of a metric from the catalogue (its name if not there)."""
     check_lang(lang)
-    spec = METRIC_LABELS.get(metric)
-    return getattr(spec, lang) if spec else metric
+    spec = CATALOGUE.get(metric)
+    return spec.label(lang) if spec else metric
 
 
-def metric_kind(metric: str) -> Kind:
-    """How a metric is formatted (see :class:`MetricLabel`)."""
-    spec = METRIC_LABELS.get(metric)
-    return spec.kind if spec else "number"
+def metric_definition(metric: str, lang: str = "en") -> str:
+    """The catalogue's definition of a metric in ``lang`` (``"—"`` if not catalogued)."""
+    check_lang(lang)
+    spec = CATALOGUE.get(metric)
+    return spec.describe(lang) if spec else "—"
+
+
+def metric_display(metric: str, lang: str = "en") -> Display:
+    """How a metric's values are shown in ``lang`` (scale, decimals, unit; from the catalogue)."""
+    check_lang(lang)
+    spec = CATALOGUE.get(metric)
+    return spec.display(lang) if spec else _PLAIN
+
+
+def metric_better(metric: str) -> int:
+    """+1 if higher is better, -1 if lower is better, 0 if neither (or not catalogued)."""
+    spec = CATALOGUE.get(metric)
+    return spec.better if spec else 0
 
 
 @cache
@@ -278,28 +209,13 @@ def format_value(
         metric: Metric name (decides the format).
         lang: ``"zh"`` or ``"en"``.
         diff: Format as a signed difference (shares in percentage points).
-        unit: Append ``%`` / ``pp`` for shares.
+        unit: Append the display unit (``%`` / ``pp`` for shares).
 
     Returns:
-        The text; ``"—"`` for a missing value.
+        The text; ``"—"`` for a missing value. Scale, decimals and unit come from the
+        metric's unit in ``dudao_sim/metrics/catalogue.toml``.
     """
-    if value is None or not math.isfinite(float(value)):
-        return "—"
-    x = float(value)
-    sign = "+" if diff else ""
-    kind = metric_kind(metric)
-    if kind == "share":
-        if diff:
-            pp = " 个百分点" if lang == "zh" else " pp"
-            return f"{100 * x:+.1f}{pp if unit else ''}"
-        return f"{100 * x:.1f}{'%' if unit else ''}"
-    if kind == "index":
-        return f"{x:{sign}.3f}"
-    if kind == "score":
-        return f"{x:{sign}.4f}"
-    if kind in ("count", "yuan"):
-        return f"{x:{sign},.0f}"
-    return f"{x:{sign}.2f}"
+    return metric_display(metric, lang).format(value, diff=diff, unit=unit)
 
 
 def scenario_order(scenarios: Sequence[str], first: Sequence[str] = ()) -> list[str]:
@@ -407,12 +323,12 @@ def _compact(x: float, lang: str) -> str:
 
 
 def _axis_formatter(metric: str, lang: str, diff: bool = False) -> FuncFormatter | None:
-    kind = metric_kind(metric)
-    if kind == "share":
+    shown = metric_display(metric, lang)
+    if shown.axis == "percent":
         if diff:
-            return FuncFormatter(lambda x, _: f"{100 * x:+.3g}" if x else "0")
-        return PercentFormatter(1.0)
-    if kind in ("yuan", "count"):
+            return FuncFormatter(lambda x, _: f"{shown.scale * x:+.3g}" if x else "0")
+        return PercentFormatter(100.0 / shown.scale)
+    if shown.axis == "compact":
         return FuncFormatter(lambda x, _: _compact(x, lang))
     return None
 
@@ -557,7 +473,7 @@ def fig_paired(
             formatter = _axis_formatter(metric, lang, diff=True)
             if formatter is not None:
                 ax.xaxis.set_major_formatter(formatter)
-            unit = "diff_pp" if metric_kind(metric) == "share" else "diff"
+            unit = "diff_pp" if metric_display(metric, lang).axis == "percent" else "diff"
             ax.set_xlabel(_text(unit, lang), fontsize=8)
             ax.margins(x=0.15)
         axes[0, 0].set_yticks(
@@ -703,7 +619,7 @@ def fig_by_city(
             annot = grid.apply(lambda col, m=metric: col.map(lambda v: format_value(v, m, lang)))
             grid.index = [city_labels[c] for c in grid.index]
             grid.columns = [_wrap(scenario_label(n, lang), lang, 18) for n in names]
-            better = METRIC_LABELS[metric].better if metric in METRIC_LABELS else 0
+            better = metric_better(metric)
             first = k == 0 or not side_by_side
             sns.heatmap(
                 grid,

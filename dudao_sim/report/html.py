@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from dudao_sim.experiments.statistics import check_runs, paired_differences, summarize
-from dudao_sim.metrics.reporters import DEFINITIONS, REGIONAL_RATIOS
+from dudao_sim.metrics.reporters import REGIONAL_RATIOS
 from dudao_sim.policy.targets import (
     BADGED_COVERAGE,
     END_OF_TERM_REVIEW,
@@ -43,7 +43,6 @@ from dudao_sim.policy.targets import (
 from dudao_sim.report.figures import (
     INDICES,
     KEY_OUTCOMES,
-    METRIC_LABELS,
     check_lang,
     city_summary,
     fig_by_city,
@@ -52,6 +51,8 @@ from dudao_sim.report.figures import (
     fig_trajectories,
     figure_png,
     format_value,
+    metric_better,
+    metric_definition,
     metric_label,
     scenario_description,
     scenario_label,
@@ -88,8 +89,6 @@ TABLE_IDS: tuple[str, ...] = (
 FIGURE_IDS: tuple[str, ...] = ("fig-indices", "fig-paired", "fig-trajectories", "fig-by-city")
 
 _EPS = 1e-9
-
-#: Definitions of shown metrics that :data:`dudao_sim.metrics.reporters.DEFINITIONS` does not cover.
 
 _T: dict[str, dict[str, str]] = {
     "title": {
@@ -130,7 +129,7 @@ _T: dict[str, dict[str, str]] = {
     "city": {"zh": "市州", "en": "City"},
     "table": {"zh": "数据表", "en": "Table"},
     "columns": {"zh": "合成的列", "en": "Synthesized columns"},
-    "definition": {"zh": "定义（英文）", "en": "Definition"},
+    "definition": {"zh": "定义", "en": "Definition"},
     "baseline": {"zh": "基准", "en": "baseline"},
     "noise": {"zh": "不显著", "en": "within noise"},
     "diff_vs": {"zh": "与基准之差", "en": "vs baseline"},
@@ -378,7 +377,7 @@ def _diff_cell(row: pd.Series | None, metric: str, scenario: str, lang: str) -> 
     if row is None:
         return '<td class="n">—</td>'
     noise = bool(row["within_noise"])
-    better = METRIC_LABELS[metric].better if metric in METRIC_LABELS else 0
+    better = metric_better(metric)
     if noise:
         cls = "n noise"
     elif better and row["diff_mean"] * better > 0:
@@ -730,7 +729,7 @@ def _html_page(
         [
             f"<th>{_e(metric_label(m, lang))}</th>",
             f"<td><code>{_e(m)}</code></td>",
-            f"<td>{_e(DEFINITIONS.get(m, '—'))}</td>",
+            f"<td>{_e(metric_definition(m, lang))}</td>",
         ]
         for m in shown
     ]
