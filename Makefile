@@ -20,7 +20,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	if $$p -c 'import sys, venv; assert sys.version_info >= (3, 11)' >/dev/null 2>&1; then \
 	echo $$p; break; fi; done)
 
-# Debian packages the project needs on a fresh machine (CJK fonts for Chinese figure labels).
+# Optional Debian CJK fonts (`make sysdeps`): used for Chinese text when installed. Nothing
+# needs them: without them figures use the Noto Sans CJK face from PyPI (noto-cjk-sans-otc,
+# a Python dependency) and the HTML report embeds a subset of it.
 SYSDEPS := fonts-noto-cjk fonts-wqy-zenhei
 
 .PHONY: run test test-fast lint lab sysdeps clean venv baseline help
@@ -63,8 +65,9 @@ help:
 baseline: $(STAMP)
 	$(PY) tests/baseline_cases.py --write
 
+# --allow-root only when running as root (containers); Jupyter refuses root without it.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 sysdeps:
 	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -156,7 +156,7 @@ def test_report_is_self_contained(report_en):
     _, page = report_en
     assert "<script" not in page and "<link" not in page
     assert not re.search(r'(src|href)="(https?:)?//', page)
-    assert "url(" not in page
+    assert not re.search(r"url\((?!data:)", page)  # only data: URLs (the embedded web font)
 
 
 @pytest.mark.slow
@@ -365,25 +365,29 @@ def test_no_cjk_font_warns_once_and_returns_false(inputs, monkeypatch, tmp_path,
     no_cjk = [f for f in font_manager.fontManager.ttflist if f.name == "DejaVu Sans"]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", no_cjk)
     monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", (tmp_path,))  # nothing to add from here
+    monkeypatch.setattr(fonts, "packaged_font_path", lambda: None)  # nor a packaged font
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
     monkeypatch.setattr(fonts, "_warned", False)
     with mpl.rc_context(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert use_cjk_fonts() is False
         assert use_cjk_fonts() is False
-        assert mpl.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
+        assert mpl.rcParams["font.sans-serif"] == ["DejaVu Sans"]
         assert mpl.rcParams["axes.unicode_minus"] is False
         fig = fig_indices(summarize(runs), lang="zh")  # falls back to English labels
         labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert labels[0] == "Full coverage"
     cjk = [w for w in caught if issubclass(w.category, CJKFontWarning)]
     assert len(cjk) == 1
-    assert "fonts-noto-cjk" in str(cjk[0].message)
+    assert "pip install noto-cjk-sans-otc" in str(cjk[0].message)
 
 
 def test_fonts_installed_after_the_cache_are_found(monkeypatch, fresh_font_cache):
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
     files = [p for p in Path("/usr/share/fonts").rglob("*") if fonts._is_cjk_file(p)]
     if not files:
         pytest.skip("no Noto CJK / WenQuanYi font files under /usr/share/fonts")
     no_cjk = [f for f in font_manager.fontManager.ttflist if f.name == "DejaVu Sans"]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", no_cjk)
-    assert fonts.available_cjk_fonts()
+    assert fonts.available_cjk_fonts("system")  # registered from /usr/share/fonts
+    assert fonts.available_cjk_fonts() == fonts.available_cjk_fonts("system")  # used first

@@ -288,11 +288,11 @@ def _figure_lang(lang: str) -> str:
 
 
 @contextlib.contextmanager
-def _style() -> Iterator[None]:
+def _style(lang: str) -> Iterator[None]:
     with (
         sns.axes_style("whitegrid"),
         sns.plotting_context("notebook", font_scale=0.85),
-        mpl.rc_context(font_rc()),
+        mpl.rc_context(font_rc(lang)),
     ):
         yield
 
@@ -382,7 +382,7 @@ def fig_indices(
     palette = scenario_palette(names)
     lookup = data.set_index(["scenario", "metric"])
     width = 0.8 / max(len(names), 1)
-    with _style():
+    with _style(lang):
         fig = Figure(figsize=(8.5, 5.0), layout="constrained")
         ax = fig.add_subplot()
         top = 1.0
@@ -438,7 +438,7 @@ def fig_paired(
     ncols = min(4, max(len(shown), 1))
     nrows = max(math.ceil(len(shown) / ncols), 1)
     height = 0.9 + nrows * (0.6 + 0.32 * max(len(names), 1))
-    with _style():
+    with _style(lang):
         fig = Figure(figsize=(3.2 * ncols + 1.5, height + 0.8), layout="constrained")
         axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
         for k, ax in enumerate(axes.flat):
@@ -536,7 +536,7 @@ def fig_trajectories(
     ncols = min(3, max(len(shown), 1))
     nrows = max(math.ceil(len(shown) / ncols), 1)
     band = _t_band(level)
-    with _style():
+    with _style(lang):
         fig = Figure(figsize=(4.2 * ncols, 3.0 * nrows + 0.9), layout="constrained")
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
         for k, ax in enumerate(axes.flat):
@@ -601,7 +601,7 @@ def fig_by_city(
     side_by_side = len(names) <= 4  # else one heatmap under the other
     panel_w = 1.6 + 0.85 * max(len(names), 1)
     panel_h = 1.6 + 0.42 * n_rows
-    with _style():
+    with _style(lang):
         fig = Figure(
             figsize=(
                 panel_w * (n_panels if side_by_side else 1) + 1.2,
@@ -646,19 +646,22 @@ def fig_by_city(
     return fig
 
 
-def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+def figure_png(fig: Figure, dpi: int = 100, lang: str = "en") -> bytes:
     """Render a figure to PNG bytes with the CJK font settings, then close it.
 
     Args:
         fig: The figure.
         dpi: Resolution.
+        lang: Font order for text made while drawing (tick labels): ``"en"`` (the default)
+            puts the Latin font first, ``"zh"`` the CJK font. Text made with the figure
+            keeps the fonts of its language either way.
 
     Returns:
         The PNG file's bytes.
     """
     buffer = io.BytesIO()
     try:
-        with mpl.rc_context(font_rc()):
+        with mpl.rc_context(font_rc(lang)):
             fig.savefig(buffer, format="png", dpi=dpi)
     finally:
         plt.close(fig)

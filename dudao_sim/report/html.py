@@ -58,7 +58,7 @@ from dudao_sim.report.figures import (
     scenario_label,
     scenario_order,
 )
-from dudao_sim.report.fonts import use_cjk_fonts
+from dudao_sim.report.fonts import embed_web_font, use_cjk_fonts
 
 #: Keys a manifest must have.
 MANIFEST_KEYS: tuple[str, ...] = (
@@ -304,8 +304,8 @@ TARGETS: tuple[Target, ...] = (
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei","WenQuanYi Zen Hei",
-"Helvetica Neue",Arial,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222;
-line-height:1.45}
+"Helvetica Neue",Arial,"dudao_sim CJK",sans-serif;margin:2em auto;max-width:1200px;
+padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid
 #ddd;padding-bottom:.2em}
 .scroll{overflow-x:auto}table{border-collapse:collapse;margin:.8em 0;font-size:.88em}
@@ -880,5 +880,5 @@ def write_report(
         encoding="utf-8",
     )
     path = out / f"report_{lang}.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(embed_web_font(page), encoding="utf-8")
     return path
