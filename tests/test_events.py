@@ -53,17 +53,20 @@ def short_run(province) -> ds.SupervisionModel:
     return model
 
 
+@pytest.mark.slow  # eight short runs, one per shipped scenario
 def test_the_runs_cover_the_baseline_the_reform_and_the_variants(recorded):
     assert {"pre_reform", "reform_2021"} < set(recorded)
     assert len(recorded) >= 4
 
 
+@pytest.mark.slow  # eight short runs, one per shipped scenario
 def test_every_declared_event_is_recorded_in_some_short_run(recorded):
     seen = set().union(*recorded.values())
     never = [name for name, event in EVENTS.items() if name not in seen and not event.rare]
     assert never == [], f"declared but never recorded (record it, or declare rare = ...): {never}"
 
 
+@pytest.mark.slow  # eight short runs, one per shipped scenario
 def test_no_event_is_recorded_that_is_neither_reported_nor_internal(recorded):
     seen = set().union(*recorded.values())
     loose = sorted(

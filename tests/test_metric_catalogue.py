@@ -46,14 +46,23 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(frames, ignore_index=True), pd.concat(regional, ignore_index=True)
 
 
-def test_every_produced_metric_is_catalogued_and_every_catalogued_one_produced(runs):
-    frame, regional = runs
+@pytest.fixture(scope="module")
+def one_month() -> ds.SupervisionModel:
+    province = ds.synthetic_province(n_counties=3, seed=1)
+    model = ds.SupervisionModel(province, months=1, warmup_months=0, rng=1, create_agents=False)
+    model.run()
+    return model
+
+
+def test_every_produced_metric_is_catalogued_and_every_catalogued_one_produced(one_month):
+    frame, regional = one_month.metrics(), one_month.metrics_by("county")
     produced = (set(frame.columns) - {"month", "phase"}) | set(REGIONAL_RATIOS)
     assert set(regional["metric"]) == set(REGIONAL_RATIOS)
     assert sorted(produced - set(CATALOGUE)) == [], "produced but not in catalogue.toml"
     assert sorted(set(CATALOGUE) - produced) == [], "in catalogue.toml but never produced"
 
 
+@pytest.mark.slow  # five scenarios, 30 months each
 def test_values_of_seeded_runs_lie_within_each_metrics_valid_range(runs):
     frame, regional = runs
     outside = {}
@@ -225,3 +234,19 @@ def test_a_bad_unit_is_rejected_naming_unit_and_field():
     units = {"share": {**_UNITS["share"], "decimals": {"zh": 1}}}
     with pytest.raises(CatalogueError, match=r"unit 'share', field 'decimals'"):
         parse_catalogue({"units": units, "metrics": {}}, events={})
+
+
+def test_the_report_reads_labels_formats_and_directions_from_the_catalogue():
+    from dudao_sim.report import figures
+
+    for name in (*figures.INDICES, *figures.KEY_OUTCOMES, *REGIONAL_RATIOS):
+        for lang in ("zh", "en"):
+            assert figures.metric_label(name, lang) == label(name, lang)
+            assert figures.metric_definition(name, lang) == definition(name, lang)
+            for diff in (False, True):
+                expected = format_value(name, 0.2345, lang, diff=diff)
+                assert figures.format_value(0.2345, name, lang, diff=diff) == expected
+        assert figures.metric_better(name) == metric(name).better
+    assert not hasattr(figures, "METRIC_LABELS")
+    assert figures.metric_label("my_own_metric", "zh") == "my_own_metric"  # not catalogued
+    assert figures.format_value(1.234, "my_own_metric") == "1.23"
