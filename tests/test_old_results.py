@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dudao_sim.cli import main
 from dudao_sim.experiments import ResultStore
@@ -13,6 +14,7 @@ from dudao_sim.experiments import ResultStore
 FIXTURE = Path(__file__).parent / "fixtures" / "results_v0.1.0"
 
 
+@pytest.mark.slow
 def test_report_from_a_folder_written_by_version_0_1_0(tmp_path, capsys):
     folder = tmp_path / "old"
     shutil.copytree(FIXTURE, folder)
