@@ -187,6 +187,7 @@ def test_chinese_figure_renders_with_the_packaged_font(packaged, runs):
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
 
 
+@pytest.mark.hunan
 def test_english_figure_shows_chinese_city_names_with_the_packaged_font(packaged):
     by_city = _hunan_by_city()
     with warnings.catch_warnings():
@@ -237,6 +238,7 @@ def _page_text(page: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.slow
 def test_report_embeds_a_web_font_covering_every_chinese_character(packaged, runs, lang, tmp_path):
     path = write_report(*runs, tmp_path, lang=lang)
     page = path.read_text(encoding="utf-8")
