@@ -21,10 +21,11 @@ Example:
     >>> log.record("orders_school", 3)
     >>> log["orders_school"]
     3.0
-    >>> log.record("order_school", 1)
-    Traceback (most recent call last):
-    ...
-    dudao_sim.metrics.events.UndeclaredEventError: event 'order_school' is not declared ...
+    >>> try:
+    ...     log.record("order_school", 1)  # a typo
+    ... except UndeclaredEventError as error:
+    ...     print(str(error)[:37])
+    event 'order_school' is not declared
 """
 
 from __future__ import annotations
