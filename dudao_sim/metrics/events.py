@@ -24,7 +24,7 @@ Example:
     >>> try:
     ...     log.record("order_school", 1)  # a typo
     ... except UndeclaredEventError as error:
-    ...     print(str(error)[:37])
+    ...     print(str(error)[:36])
     event 'order_school' is not declared
 """
 
