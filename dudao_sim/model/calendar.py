@@ -17,6 +17,8 @@ from dataclasses import dataclass
 MONTHS_PER_YEAR = 12
 #: Calendar month of the annual government evaluations (their results enter December's ratings).
 EVALUATION_MONTH = 11
+#: Default length of the shared pre-reform warm-up (two years).
+DEFAULT_WARMUP_MONTHS = 24
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Calendar:
         warmup_months: Months of the shared pre-reform warm-up.
     """
 
-    warmup_months: int = 24
+    warmup_months: int = DEFAULT_WARMUP_MONTHS
 
     @staticmethod
     def month_of_year(t: int) -> int:

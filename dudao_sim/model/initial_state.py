@@ -21,6 +21,7 @@ from dudao_sim.model.state import (
     SCHOOL_AREAS,
     GovernmentTable,
     InspectorTable,
+    LevelCode,
     OfficeTable,
     Problems,
     ProblemState,
@@ -35,26 +36,31 @@ from dudao_sim.structure.inspectorate import (
     staff_inspectorate,
 )
 
-LEVEL_CODES = {"province": 0, "city": 1, "county": 2, "township": 3}
+LEVEL_CODES = {level.name.lower(): int(level) for level in LevelCode}
 SCHOOL_TYPES = [t.value for t in SchoolType]
-#: Inspector slots per badged-type school of a county: enough for a ratio of 1:2.
+#: Inspector slots per badged-type school of a county: enough for a ratio of 1:2 (array size).
 SLOTS_PER_SCHOOL = 0.5
+#: Vacant slots every office has beyond that (array size).
+SPARE_SLOTS = 2
 
 
-def _seed_problems(problems: Problems, share: float, streams: Streams, process: str) -> None:
+def _seed_problems(
+    problems: Problems, assumptions: Mapping[str, float], streams: Streams, process: str
+) -> None:
     n, a = problems.state.shape
     u = streams.uniform(process, -1, (n, a, 2))
-    present = u[..., 0] < share
+    present = u[..., 0] < assumptions["initial_problem_share"]
     problems.state[present] = ProblemState.HIDDEN
-    problems.severity[present] = 0.1 + 0.9 * u[..., 1][present]
+    problems.severity[present] = (
+        assumptions["new_severity_min"] + assumptions["new_severity_span"] * u[..., 1][present]
+    )
     problems.arisen[present] = -1
 
 
 def _governments(province: Province) -> tuple[pd.DataFrame, dict[str, int]]:
     """Rows of every government: province, cities, counties, then townships by county."""
     divisions = province.divisions
-    order = {"province": 0, "city": 1, "county": 2}
-    upper = divisions.assign(_o=divisions["level"].map(order)).sort_values(
+    upper = divisions.assign(_o=divisions["level"].map(LEVEL_CODES)).sort_values(
         ["_o", "code"], kind="stable"
     )
     rows = upper[["code", "name", "level", "parent_code"]].to_dict("records")
@@ -102,13 +108,17 @@ def build_state(
     n_gov = len(govs)
 
     # Offices: one per government at province, city and county level (clause 一).
-    office_govs = np.flatnonzero(level <= 2)
+    office_govs = np.flatnonzero(level <= LevelCode.COUNTY)
     office_of_gov = np.full(n_gov, NEVER, dtype=np.int32)
     office_of_gov[office_govs] = np.arange(len(office_govs))
     office_parent = np.where(parent[office_govs] >= 0, office_of_gov[parent[office_govs]], NEVER)
 
     # A government's county row: its own (county), its parent (township); none above.
-    gov_county = np.where(level == 2, np.arange(n_gov), np.where(level == 3, parent, NEVER))
+    gov_county = np.where(
+        level == LevelCode.COUNTY,
+        np.arange(n_gov),
+        np.where(level == LevelCode.TOWNSHIP, parent, NEVER),
+    )
     fiscal_by_code = province.county_table["fiscal_capacity"]
     gov_fiscal = np.ones(n_gov)
     has_county = gov_county >= 0
@@ -129,9 +139,7 @@ def build_state(
         codes=govs["code"].to_numpy(object),
         names=govs["name"].to_numpy(object),
     )
-    _seed_problems(
-        governments.problems, assumptions["initial_problem_share"], streams, "setup_gov_problems"
-    )
+    _seed_problems(governments.problems, assumptions, streams, "setup_gov_problems")
     governments.problems.state[level == 0] = ProblemState.NONE  # the province is not evaluated
     governments.problems.severity[level == 0] = 0.0
 
@@ -156,17 +164,21 @@ def build_state(
         badged_type=schools_df["school_type"].isin([t.value for t in BADGED_TYPES]).to_numpy(),
         ids=schools_df["school_id"].to_numpy(object),
     )
-    _seed_problems(
-        schools.problems, assumptions["initial_problem_share"], streams, "setup_school_problems"
-    )
+    _seed_problems(schools.problems, assumptions, streams, "setup_school_problems")
     u = streams.uniform("setup_schools", -1, (n, 3))
     term = int(assumptions["principal_term_months"])
     schools.principal_term_end = np.floor(u[:, 0] * term).astype(np.int32) + 1
-    schools.self_capacity = np.clip(assumptions["self_capacity_base"] * (0.5 + u[:, 1]), 0, 1)
+    schools.self_capacity = np.clip(
+        assumptions["self_capacity_base"] * (assumptions["initial_self_capacity_low"] + u[:, 1]),
+        0,
+        1,
+    )
     for table in (schools, governments):
         table.effort[:] = assumptions["initial_effort"]
-        table.belief_detect[:] = 0.2
-        table.belief_sanction[:] = 0.1
+        table.belief_detect[:] = assumptions["initial_belief_detect"]
+        table.belief_sanction[:] = assumptions["initial_belief_sanction"]
+        table.belief_visits[:] = assumptions["initial_belief_visits"]
+        table.belief_per_visit[:] = assumptions["initial_belief_per_visit"]
 
     # Quality starts at the level its problems and effort sustain (ODD 7.1), so the warm-up
     # does not drift; it is measured relative to a problem-free school at zero effort.
@@ -195,9 +207,9 @@ def build_state(
     office_by_code = {govs["code"].iloc[g]: o for o, g in enumerate(office_govs)}
     badged_per_office = np.bincount(school_office[schools.badged_type], minlength=offices.n)
     staffed = staff.groupby("office_code").size()
-    slots = np.ceil(badged_per_office * SLOTS_PER_SCHOOL).astype(int) + 2
+    slots = np.ceil(badged_per_office * SLOTS_PER_SCHOOL).astype(int) + SPARE_SLOTS
     for code, count in staffed.items():
-        slots[office_by_code[code]] = max(slots[office_by_code[code]], int(count) + 2)
+        slots[office_by_code[code]] = max(slots[office_by_code[code]], int(count) + SPARE_SLOTS)
     inspectors = InspectorTable(
         n=int(slots.sum()), office=np.repeat(np.arange(offices.n), slots).astype(np.int32)
     )
@@ -209,8 +221,12 @@ def build_state(
     inspectors.full_time[rows] = staff["is_full_time"].to_numpy(bool)
     inspectors.hired[rows] = -1
     u = streams.uniform("setup_inspectors", -1, (inspectors.n, 2))
-    inspectors.skill[:] = np.clip(0.3 + 0.4 * u[:, 0], 0, 1)
-    inspectors.integrity[:] = np.clip(0.6 + 0.4 * u[:, 1], 0, 1)
+    inspectors.skill[:] = np.clip(
+        assumptions["initial_skill_min"] + assumptions["initial_skill_span"] * u[:, 0], 0, 1
+    )
+    inspectors.integrity[:] = np.clip(
+        assumptions["initial_integrity_min"] + assumptions["initial_integrity_span"] * u[:, 1], 0, 1
+    )
     row_of_inspector = dict(zip(staff["inspector_id"], rows, strict=True))
     school_row = {sid: i for i, sid in enumerate(schools.ids)}
     schools.badged = np.full(n, NEVER, dtype=np.int32)

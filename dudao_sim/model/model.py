@@ -35,21 +35,27 @@ from dudao_sim.metrics.reporters import (
     regional_sums,
 )
 from dudao_sim.model import agents as agent_views
-from dudao_sim.model.calendar import Calendar
+from dudao_sim.model.calendar import DEFAULT_WARMUP_MONTHS, MONTHS_PER_YEAR, Calendar
 from dudao_sim.model.flows import ByKind, CarryOver, MonthFlows
 from dudao_sim.model.initial_state import build_state
 from dudao_sim.model.mechanisms import DEFAULT_MECHANISMS
 from dudao_sim.model.mechanisms.base import Mechanism, Visits
+from dudao_sim.model.state import LevelCode
 from dudao_sim.model.streams import Streams
 from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
 from dudao_sim.policy.levers import LEVERS, LeverError, check_levers, unknown_key_error
 from dudao_sim.policy.scenarios import Scenario, compose, load_scenario
 from dudao_sim.structure.hierarchy import build_hierarchy
 
+#: Seeds are whole numbers below this bound (they fit a signed 64-bit integer).
+_SEED_BOUND = 2**63
+#: Default months to run after the warm-up (ten years).
+DEFAULT_MONTHS = 120
+
 
 def _seed_from(rng: object) -> int:
     if rng is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
+        return int(np.random.SeedSequence().entropy % _SEED_BOUND)
     if isinstance(rng, bool):
         raise ValueError(f"rng: {rng!r} is not allowed; give a whole number >= 0")
     if isinstance(rng, int | np.integer):
@@ -57,7 +63,7 @@ def _seed_from(rng: object) -> int:
             raise ValueError(f"rng: {rng} is not allowed; give a whole number >= 0")
         return int(rng)
     if isinstance(rng, np.random.Generator):
-        return int(rng.integers(0, 2**63))
+        return int(rng.integers(0, _SEED_BOUND))
     raise ValueError(f"rng: {rng!r} is not allowed; give a whole number >= 0 or a numpy Generator")
 
 
@@ -91,8 +97,8 @@ class SupervisionModel(mesa.Model):
         scenario: str | Path | Scenario | Sequence[str | Path | Scenario | Mapping] = "reform_2021",
         levers: Mapping[str, object] | None = None,
         assumptions: Mapping[str, object] | None = None,
-        months: int = 120,
-        warmup_months: int = 24,
+        months: int = DEFAULT_MONTHS,
+        warmup_months: int = DEFAULT_WARMUP_MONTHS,
         rng: int | np.random.Generator | None = None,
         mechanisms: Sequence[Mechanism] | None = None,
         create_agents: bool = True,
@@ -103,7 +109,7 @@ class SupervisionModel(mesa.Model):
         for name, value in (("months", months), ("warmup_months", warmup_months)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name}: {value!r} is not allowed; must be a whole number >= 0")
-        if warmup_months % 12:
+        if warmup_months % MONTHS_PER_YEAR:
             raise ValueError(
                 f"warmup_months: {warmup_months} is not allowed; must be a "
                 "multiple of 12 so the reform starts in January"
@@ -277,7 +283,7 @@ class SupervisionModel(mesa.Model):
         if flows is None:
             return graph
         g = self.state.governments
-        for row in np.flatnonzero(g.level == 2):
+        for row in np.flatnonzero(g.level == LevelCode.COUNTY):
             edge = (f"office:{g.codes[g.parent[row]]}", f"office:{g.codes[row]}")
             if graph.has_edge(*edge):
                 graph.edges[edge].update(
@@ -286,10 +292,10 @@ class SupervisionModel(mesa.Model):
                         for k in ("truth", "known", "reported", "arrived")
                     }
                 )
-        for row in np.flatnonzero(g.level == 1):
+        for row in np.flatnonzero(g.level == LevelCode.CITY):
             edge = (f"office:{g.codes[0]}", f"office:{g.codes[row]}")
             if graph.has_edge(*edge):
-                arrived = flows.arrived[(g.level == 2) & (g.parent == row)].sum()
+                arrived = flows.arrived[(g.level == LevelCode.COUNTY) & (g.parent == row)].sum()
                 graph.edges[edge].update(
                     {"arrived": float(arrived), "passed_on": float(flows.passed_on[row])}
                 )

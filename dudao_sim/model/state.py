@@ -49,8 +49,19 @@ CROSS_DEPARTMENT: frozenset[str] = frozenset({"safety", "fees", "teachers", "fun
 
 NEVER = -1  # month value meaning "not set"
 
-#: Number of set bits of each byte, for counting true cells per row (at most 8 areas).
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int16)
+#: Bits in a byte: ``row_count`` packs up to this many areas of a row into one byte.
+_BITS_PER_BYTE = 8
+#: Number of set bits of each byte value, for counting true cells per row.
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << _BITS_PER_BYTE)], dtype=np.int16)
+
+
+class LevelCode(IntEnum):
+    """Level of a government or supervision office, as stored in ``level`` columns."""
+
+    PROVINCE = 0
+    CITY = 1
+    COUNTY = 2
+    TOWNSHIP = 3  # governments only: townships have no supervision office
 
 
 def row_count(mask: np.ndarray) -> np.ndarray:
@@ -59,7 +70,7 @@ def row_count(mask: np.ndarray) -> np.ndarray:
     Packing each row into one byte and looking up its bit count is several times faster than
     ``mask.sum(axis=1)`` on the narrow matrices of problem slots.
     """
-    if mask.ndim != 2 or mask.shape[1] > 8:
+    if mask.ndim != 2 or mask.shape[1] > _BITS_PER_BYTE:
         return np.count_nonzero(mask, axis=-1).astype(np.int16)
     return _POPCOUNT[np.packbits(mask, axis=1)[:, 0]]
 
@@ -217,8 +228,8 @@ class UnitTable:
 
     def __post_init__(self) -> None:
         n = self.n
-        self.belief_visits = _full(n, 4.0, np.float64)
-        self.belief_per_visit = _full(n, 0.3, np.float64)
+        self.belief_visits = _full(n, 0.0, np.float64)  # initial beliefs: build_state
+        self.belief_per_visit = _full(n, 0.0, np.float64)
         self.belief_announced = _full(n, 1.0, np.float64)
         self.belief_recheck = _full(n, 0.0, np.float64)
         self.orders_year = _full(n, 0, np.int16)
@@ -273,7 +284,7 @@ class GovernmentTable(UnitTable):
     """Governments at province, city, county and township level.
 
     Attributes:
-        level: 0 province, 1 city, 2 county, 3 township.
+        level: :class:`LevelCode` (0 province, 1 city, 2 county, 3 township).
         parent: Row of the administering government (``NEVER`` for the province).
         codes: Division code (townships: ``"{county}-T{k}"``).
         names: Chinese names.

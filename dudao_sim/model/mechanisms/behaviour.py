@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind
 from dudao_sim.model.mechanisms.common import resources
 from dudao_sim.model.state import NEVER, UnitTable, row_count
@@ -97,7 +98,7 @@ class Behaviour(Mechanism):
             table.belief_per_visit[visited] += rate * (
                 share[visited] - table.belief_per_visit[visited]
             )
-        table.belief_visits += rate * (12.0 * n_visits - table.belief_visits)
+        table.belief_visits += rate * (MONTHS_PER_YEAR * n_visits - table.belief_visits)
         seen = n_visits > 0
         table.belief_announced[seen] += rate * (
             announced[seen] / n_visits[seen] - table.belief_announced[seen]
@@ -187,4 +188,5 @@ class Behaviour(Mechanism):
             return
         # Inspection game without commitment: inspect more where violations are seen.
         target = 1.0 + a["office_response"] * (offices.observed_violation - a["violation_norm"])
-        offices.effort += a["adaptation_rate"] * (np.clip(target, 0.5, 1.5) - offices.effort)
+        target = np.clip(target, a["office_effort_min"], a["office_effort_max"])
+        offices.effort += a["adaptation_rate"] * (target - offices.effort)

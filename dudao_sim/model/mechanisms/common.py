@@ -12,10 +12,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from dudao_sim.model.mechanisms.base import Purpose, Visits
+from dudao_sim.model.mechanisms.base import Purpose, UnitKind, Visits
 from dudao_sim.model.state import InspectorTable, UnitTable
 
 _N_PURPOSES = len(Purpose)
+_N_KINDS = len(UnitKind)
 
 
 def resources(table: UnitTable, incentive_weight: float) -> np.ndarray:
@@ -43,7 +44,7 @@ def inspector_capacity(inspectors: InspectorTable, assumptions: Mapping[str, flo
 
 def visit_key(visits: Visits) -> np.ndarray:
     """A key per visit for counter-based draws: (kind, unit, purpose) packed in an integer."""
-    return (visits.unit * 2 + visits.kind) * _N_PURPOSES + visits.purpose
+    return (visits.unit * _N_KINDS + visits.kind) * _N_PURPOSES + visits.purpose
 
 
 def group_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -79,22 +79,23 @@ class Conditions(Mechanism):
         # Rebound of genuinely closed problems, and the end of the rebound window.
         closed = prob.state == _P.CLOSED
         in_window = closed & (t - prob.closed <= a["rebound_window_months"])
-        rebound = (
-            in_window & active & (u[..., 2] < a["p_rebound"] * (1.0 - 0.5 * table.effort)[:, None])
-        )
+        p_rebound = a["p_rebound"] * (1.0 - a["effort_rebound_protection"] * table.effort)
+        rebound = in_window & active & (u[..., 2] < p_rebound[:, None])
         prob.state[closed & ~in_window] = _P.NONE
         # A fake closure nobody re-checked becomes an ordinary hidden problem again.
         stale_fake = (prob.state == _P.FAKE) & (t - prob.closed > a["rebound_window_months"])
         prob.state[stale_fake] = _P.HIDDEN
         prob.state[rebound] = _P.HIDDEN
-        prob.severity[rebound] = 0.2 + 0.6 * u[..., 1][rebound]
+        prob.severity[rebound] = (
+            a["rebound_severity_min"] + a["rebound_severity_span"] * u[..., 1][rebound]
+        )
         prob.arisen[rebound] = t
         model.record(f"rebounds_{kind}", rebound)
 
         # New problems.
         arise = (prob.state == _P.NONE) & active & (u[..., 0] < hazard)
         prob.state[arise] = _P.HIDDEN
-        prob.severity[arise] = 0.1 + 0.9 * u[..., 1][arise]
+        prob.severity[arise] = a["new_severity_min"] + a["new_severity_span"] * u[..., 1][arise]
         prob.arisen[arise] = t
         prob.detected[arise] = NEVER
         prob.closed[arise] = NEVER
@@ -108,8 +109,9 @@ class Conditions(Mechanism):
 
         # Self-supervision finds and fixes hidden problems (六); governments at base capacity.
         capacity = getattr(table, "self_capacity", None)
-        capacity = capacity if capacity is not None and len(capacity) == n else np.full(n, 0.3)
-        p_fix = a["p_self_fix"] * capacity * (0.5 + table.effort)
+        if capacity is None or len(capacity) != n:
+            capacity = np.full(n, a["government_self_capacity"])
+        p_fix = a["p_self_fix"] * capacity * (a["self_fix_effort_offset"] + table.effort)
         fixed = (prob.state == _P.HIDDEN) & active & (u[..., 3] < p_fix[:, None])
         prob.state[fixed] = _P.CLOSED
         prob.severity[fixed] = 0.0
@@ -149,4 +151,4 @@ class Conditions(Mechanism):
             0.0,
             1.0,
         )
-        schools.self_capacity += 0.05 * (goal - schools.self_capacity)
+        schools.self_capacity += a["self_capacity_adjustment"] * (goal - schools.self_capacity)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism
 from dudao_sim.model.state import NEVER, Rating, Sanction, UnitTable
 
@@ -53,7 +54,7 @@ class Consequences(Mechanism):
                 trigger |= caught.any(axis=1)
             laggard = model.flows.laggards.get(key)
             if laggard is not None:
-                trigger |= laggard & (table.orders_year >= 2)
+                trigger |= laggard & (table.orders_year >= model.assumptions["orders_to_sanction"])
             if model.calendar.is_december(model.t):
                 trigger |= table.rating == Rating.FAIL
             pending = model.carry.pending.pop(key)  # e.g. misreports exposed last month
@@ -79,7 +80,7 @@ class Consequences(Mechanism):
         a, lv, t = model.assumptions, model.levers, model.t
         if not trigger.any():
             return
-        recent = (table.last_sanction != NEVER) & (t - table.last_sanction <= 12)
+        recent = (table.last_sanction != NEVER) & (t - table.last_sanction <= MONTHS_PER_YEAR)
         current = np.where(recent, table.sanction, Sanction.NONE)
         rung = np.where(jump, Sanction.SEVERE, np.minimum(current + 1, Sanction.SEVERE))
         rung = np.where(trigger, rung, Sanction.NONE).astype(np.int8)
@@ -91,7 +92,8 @@ class Consequences(Mechanism):
             felt = np.where(applied, a[weight], felt)
             model.record(f"sanction_{Sanction(r).name.lower()}_{key}", applied)
         held = (rung >= Sanction.ACCOUNTABILITY) & (u < strength)
-        felt = np.where(held, a["weight_accountability"] * (0.5 + 0.5 * strength), felt)
+        floor = a["accountability_weight_floor"]
+        felt = np.where(held, a["weight_accountability"] * (floor + (1.0 - floor) * strength), felt)
         model.record(f"sanction_accountability_{key}", held)
         severe = held & (rung == Sanction.SEVERE)
         felt = np.where(severe, 1.0, felt)
@@ -119,7 +121,9 @@ class Consequences(Mechanism):
         """Results steer resources and commendation (十三)."""
         strength = float(model.levers["incentive_strength"])
         tilt = np.select(
-            [table.rating == Rating.PASS, table.rating == Rating.BASIC_PASS], [1.0, 0.5], 0.0
+            [table.rating == Rating.PASS, table.rating == Rating.BASIC_PASS],
+            [1.0, model.assumptions["incentive_basic_pass_share"]],
+            0.0,
         )
         table.incentive = strength * tilt
         model.record("commended", float((table.rating == Rating.PASS).sum() * (strength > 0)))

@@ -57,7 +57,7 @@ class Detection(Mechanism):
         familiarity = np.where(visits.familiar, 1.0, a["stranger_collusion_factor"])
         p_collude = (
             a["collusion_scale"]
-            * (1.0 - integrity) ** 2
+            * (1.0 - integrity) ** a["collusion_integrity_exponent"]
             * familiarity
             * (1.0 - a["enforcement_deterrence"] * float(lv["integrity_enforcement"]))
         )
@@ -67,7 +67,7 @@ class Detection(Mechanism):
         )
         method = np.where(visits.online, online_factor, 1.0)
         method = np.where(np.isin(visits.purpose, _THOROUGH), method * a["thorough_factor"], method)
-        base = a["p_detect_on_site"] * (0.5 + skill) * method
+        base = a["p_detect_on_site"] * (a["skill_detection_offset"] + skill) * method
         for kind, table in (
             (UnitKind.SCHOOL, model.state.schools),
             (UnitKind.GOVERNMENT, model.state.governments),
@@ -112,23 +112,23 @@ class Detection(Mechanism):
         monitored = np.array([area in _MONITORED for area in table.areas])
         area_boost = 1.0 + cross * a["member_detection_boost"] * float(lv["member_unit_engagement"])
         hidden = prob.state[units] == _P.HIDDEN
+        sev_floor = a["severity_detection_floor"]
         dressing = np.where(announced, a["dressing_efficacy"] * table.dressing[units], 0.0)
         p = (
             base[:, None]
             * (1.0 - dressing)[:, None]
             * area_boost[None, :]
-            * (0.5 + 0.5 * prob.severity[units])
+            * (sev_floor + (1.0 - sev_floor) * prob.severity[units])
         )
         p = np.where((purpose == Purpose.MONITORING)[:, None], p * monitored[None, :], p)
         recheck = purpose == Purpose.RECHECK
         # A re-check looks at the closed items that fell due: fake closures and rebounds.
         due = (prob.recheck[units] == t) & recheck[:, None]
-        p_recheck = (
-            a["p_detect_recheck"]
-            * (0.5 + 0.5 * np.clip(base / a["p_detect_on_site"], 0, 2))[:, None]
-        )
+        floor = a["recheck_quality_floor"]
+        quality = np.clip(base / a["p_detect_on_site"], 0, a["recheck_quality_cap"])
+        p_recheck = a["p_detect_recheck"] * (floor + (1.0 - floor) * quality)[:, None]
         p = np.where(due, np.maximum(p, p_recheck), p)
-        p = np.clip(p, 0.0, 0.95)
+        p = np.clip(p, 0.0, a["p_detect_max"])
         honest = ~colludes
         looked = (hidden | (due & (prob.state[units] == _P.FAKE))) & honest[:, None]
         # Several visits in a month are independent chances: multiply the misses per unit,

@@ -13,12 +13,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism
 from dudao_sim.model.mechanisms.common import inspector_capacity
-from dudao_sim.model.state import NEVER
+from dudao_sim.model.state import NEVER, LevelCode
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
+
+#: Rotation plans put school ``k`` in month ``7k mod 12``: a stride prime to 12 spreads
+#: neighbouring schools over the year (structural, not behavioural).
+_ROTATION_STRIDE = 7
 
 
 class Planning(Mechanism):
@@ -37,20 +42,26 @@ class Planning(Mechanism):
         # Oversight of delivery against last year's reported plan (四).
         if bool(levers["plan_reporting"]) and (offices.plan_visits > 0).any():
             delivered = offices.spent / np.maximum(offices.budget, 1.0)
-            short = (offices.plan_visits > 0) & (delivered < 0.8)
-            offices.effort[short] = np.minimum(1.5, offices.effort[short] + 0.1)
+            short = (offices.plan_visits > 0) & (delivered < a["plan_shortfall_threshold"])
+            offices.effort[short] = np.minimum(
+                a["office_effort_max"], offices.effort[short] + a["plan_shortfall_push"]
+            )
             model.record("plans_short", short)
         per_school = float(levers["budget_per_school_yuan"])
         city_of_school = model.state.governments.parent[schools.county]
         office_of_gov = model.state.office_of_gov
         schools_in_city = np.bincount(office_of_gov[city_of_school], minlength=offices.n)
         offices.budget = per_school * np.where(
-            offices.level == 1, a["city_budget_share"] * schools_in_city, offices.n_schools
+            offices.level == LevelCode.CITY,
+            a["city_budget_share"] * schools_in_city,
+            offices.n_schools,
         )
         offices.spent[:] = 0.0
         ins = model.state.inspectors
         per_inspector = inspector_capacity(ins, a)
-        capacity = np.bincount(ins.office, weights=per_inspector, minlength=offices.n) * 12
+        capacity = (
+            np.bincount(ins.office, weights=per_inspector, minlength=offices.n) * MONTHS_PER_YEAR
+        )
         affordable = offices.budget / a["cost_per_visit_yuan"]
         offices.plan_visits = np.minimum(capacity, affordable)
         offices.plan_reported[:] = bool(levers["plan_reporting"])
@@ -62,5 +73,5 @@ class Planning(Mechanism):
             share = min(1.0, a["base_inspection_share"] + float(levers["double_random_share"]))
             period = max(1, round(1.0 / max(share, 1e-9)))
             due = (np.arange(schools.n) + model.calendar.year(t)) % period == 0
-            month = t + (np.arange(schools.n) * 7) % 12
+            month = t + (np.arange(schools.n) * _ROTATION_STRIDE) % MONTHS_PER_YEAR
             schools.plan_month[due] = month[due]

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.flows import ReportFlows, ReportTotals
 from dudao_sim.model.mechanisms.base import Mechanism
-from dudao_sim.model.state import ProblemState, row_count
+from dudao_sim.model.state import LevelCode, ProblemState, row_count
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
@@ -41,14 +42,14 @@ class Reporting(Mechanism):
     def setup(self, model: SupervisionModel) -> None:
         """Keep a year of monthly reports for the delay, and county beliefs of cross-checks."""
         govs = model.state.governments
-        self.history = np.zeros((13, govs.n))
-        self.believed_check = np.full(govs.n, 0.1)
+        self.history = np.zeros((MONTHS_PER_YEAR + 1, govs.n))
+        self.believed_check = np.full(govs.n, model.assumptions["initial_believed_check"])
 
     def step(self, model: SupervisionModel) -> None:
         """Report this month's known open problems upward and compare with the truth."""
         a, lv, t = model.assumptions, model.levers, model.t
         schools, govs = model.state.schools, model.state.governments
-        counties = govs.level == 2
+        counties = govs.level == LevelCode.COUNTY
         n = govs.n
         known = np.bincount(
             schools.county, weights=row_count(schools.problems.state == _P.OPEN), minlength=n
@@ -56,7 +57,7 @@ class Reporting(Mechanism):
         present = np.bincount(
             schools.county, weights=row_count(schools.problems.present), minlength=n
         )
-        townships = govs.level == 3
+        townships = govs.level == LevelCode.TOWNSHIP
         town_known = np.bincount(
             govs.parent[townships],
             weights=row_count(govs.problems.state[townships] == _P.OPEN),
@@ -73,7 +74,7 @@ class Reporting(Mechanism):
         # Belief of being cross-checked: learned from confirmations, plus independent data.
         confirmed = model.flows.confirmed_counties
         if model.calendar.is_december(t) and confirmed is not None:
-            self.believed_check += 0.3 * (confirmed - self.believed_check)
+            self.believed_check += a["check_learning_rate"] * (confirmed - self.believed_check)
         check = np.clip(
             self.believed_check + a["data_transparency"] * float(lv["smart_supervision"]), 0.0, 1.0
         )
@@ -86,7 +87,7 @@ class Reporting(Mechanism):
         delay = int(lv["reporting_delay_months"])
         self.history = np.roll(self.history, 1, axis=0)
         self.history[0] = reported
-        arrived = self.history[min(delay, 12)]
+        arrived = self.history[min(delay, MONTHS_PER_YEAR)]
         truth = np.where(counties, present + own_present + town_present, 0.0)
         known_all = np.where(counties, known + own_known + town_known, 0.0)
         # Each city passes its counties' reports on, leaving out a further share (control loss).

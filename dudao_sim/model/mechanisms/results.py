@@ -95,7 +95,11 @@ class Results(Mechanism):
         cross = np.array([area in CROSS_DEPARTMENT for area in table.areas])
         help_ = 1.0 + cross * a["member_rectification_boost"] * float(lv["member_unit_engagement"])
         res = resources(table, a["incentive_weight"])
-        p_fix = (a["p_fix"] * (0.3 + table.effort) * np.sqrt(np.maximum(res, 0.1)))[:, None]
+        p_fix = (
+            a["p_fix"]
+            * (a["fix_effort_offset"] + table.effort)
+            * np.sqrt(np.maximum(res, a["fix_resource_floor"]))
+        )[:, None]
         p_fix = p_fix * help_[None, :] * np.where(prob.n_orders > 0, a["order_push"], 1.0)
         p_fake = (a["p_fake"] * table.fake)[:, None] * np.ones(n_areas)
         u = model.streams.uniform(f"rectify_{key}", t, (n, n_areas))
@@ -117,7 +121,7 @@ class Results(Mechanism):
     def _schedule_rechecks(
         self, model: SupervisionModel, table: UnitTable, key: str, closing: np.ndarray
     ) -> None:
-        lv, t = model.levers, model.t
+        a, lv, t = model.assumptions, model.levers, model.t
         timing = lv["recheck_timing"]
         if timing == "none" or not closing.any():
             return
@@ -130,7 +134,7 @@ class Results(Mechanism):
             risk = (
                 1.0
                 + table.orders_year
-                + 2.0 * table.fakes_caught_year
+                + a["recheck_risk_fake_weight"] * table.fakes_caught_year
                 + (table.rating == Rating.FAIL)
             )
             p = np.minimum(1.0, share * risk[unit] / risk[unit].mean())
@@ -141,9 +145,11 @@ class Results(Mechanism):
             when = np.full(len(unit), t + delay)
         elif timing == "random":
             u = model.streams.uniform_at(f"recheck_when_{key}", t, slot)
-            when = t + 1 + np.floor(u * (2 * delay - 1)).astype(np.int64)
+            span = a["random_recheck_span"] * delay - 1  # months 1 .. span, mean = delay
+            when = t + 1 + np.floor(u * span).astype(np.int64)
         else:  # risk_based: sooner for the riskiest
-            when = np.full(len(unit), t + max(1, delay // 2))
+            sooner = max(1, int(delay * a["risk_recheck_delay_share"]))
+            when = np.full(len(unit), t + sooner)
         prob.recheck[unit[chosen], area[chosen]] = when[chosen]
         model.record(f"rechecks_scheduled_{key}", chosen)
 
@@ -171,10 +177,17 @@ class Results(Mechanism):
 
     def _rate(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         prob = table.problems
+        a = model.assumptions
         known_open = row_count(prob.state == _P.OPEN)
-        score = known_open + 2 * table.orders_year + 3 * table.fakes_caught_year
+        score = (
+            known_open
+            + a["rating_order_weight"] * table.orders_year
+            + a["rating_fake_weight"] * table.fakes_caught_year
+        )
         rating = np.where(
-            score >= 3, Rating.FAIL, np.where(score >= 1, Rating.BASIC_PASS, Rating.PASS)
+            score >= a["rating_fail_score"],
+            Rating.FAIL,
+            np.where(score >= a["rating_basic_pass_score"], Rating.BASIC_PASS, Rating.PASS),
         )
         table.rating = np.where(table.evaluated_year & table.active, rating, Rating.UNRATED).astype(
             np.int8

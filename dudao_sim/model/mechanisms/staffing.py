@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism
 from dudao_sim.model.mechanisms.common import group_ranks
-from dudao_sim.model.state import NEVER
+from dudao_sim.model.state import NEVER, LevelCode
 from dudao_sim.policy.targets import MAX_ZONE_SCHOOLS
 
 if TYPE_CHECKING:
@@ -49,7 +50,10 @@ class Staffing(Mechanism):
         a, lv, t = model.assumptions, model.levers, model.t
         ins = model.state.inspectors
         u = model.streams.uniform("inspector_exits", t, (ins.n, 2))
-        p_leave = np.where(ins.full_time, a["attrition_full_time"], a["attrition_part_time"]) / 12.0
+        p_leave = (
+            np.where(ins.full_time, a["attrition_full_time"], a["attrition_part_time"])
+            / MONTHS_PER_YEAR
+        )
         leave = ins.active & (u[:, 0] < p_leave)
         caught = (
             ins.active
@@ -73,12 +77,12 @@ class Staffing(Mechanism):
     def _training(self, model: SupervisionModel) -> None:
         a, lv = model.assumptions, model.levers
         ins = model.state.inspectors
-        hours = float(lv["training_hours_per_year"]) / 12.0
+        hours = float(lv["training_hours_per_year"]) / MONTHS_PER_YEAR
         ins.training_hours[ins.active] += hours
         gain = a["training_skill_gain"] * hours * (1.0 - ins.skill)
         ins.skill = np.where(
             ins.active,
-            np.clip(ins.skill + gain - a["skill_decay"] / 12.0 * ins.skill, 0.0, 1.0),
+            np.clip(ins.skill + gain - a["skill_decay"] / MONTHS_PER_YEAR * ins.skill, 0.0, 1.0),
             ins.skill,
         )
 
@@ -86,7 +90,7 @@ class Staffing(Mechanism):
         a, lv, t = model.assumptions, model.levers, model.t
         ins, offices, schools = model.state.inspectors, model.state.offices, model.state.schools
         ins.training_hours[:] = 0.0
-        county_office = offices.level == 2
+        county_office = offices.level == LevelCode.COUNTY
         badged = np.bincount(
             schools.office[schools.badged_type & schools.active], minlength=offices.n
         )
@@ -123,9 +127,12 @@ class Staffing(Mechanism):
         ins.full_time[rows] = hire_ft[hire_ft | hire_pt]
         ins.hired[rows] = t
         ins.misconduct[rows] = 0
-        ins.skill[rows] = np.clip(a["recruit_skill"] + 0.2 * u[rows, 0], 0.0, 1.0)
+        ins.skill[rows] = np.clip(
+            a["recruit_skill"] + a["recruit_skill_span"] * u[rows, 0], 0.0, 1.0
+        )
         screening = a["integrity_screening"] * float(lv["integrity_enforcement"])
-        ins.integrity[rows] = np.clip(0.55 + 0.45 * u[rows, 1] + screening, 0.0, 1.0)
+        integrity = a["recruit_integrity_min"] + a["recruit_integrity_span"] * u[rows, 1]
+        ins.integrity[rows] = np.clip(integrity + screening, 0.0, 1.0)
 
     def _assign_zones(self, model: SupervisionModel) -> None:
         """Give uncovered schools a badged inspector, up to the coverage target (六)."""

@@ -26,26 +26,36 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind, Visits
 from dudao_sim.model.mechanisms.common import group_ranks, inspector_capacity, visit_key
-from dudao_sim.model.state import Rating
+from dudao_sim.model.state import LevelCode, ProblemState, Rating
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
 
 #: Priority when a cap or de-duplication drops visits (lower number = kept first).
 PRIORITY = {
-    Purpose.RECHECK: 0,
-    Purpose.SPECIAL: 1,
-    Purpose.END_OF_TERM: 2,
-    Purpose.CONFIRMATION: 3,
-    Purpose.EVALUATION: 4,
-    Purpose.SPOT_CHECK: 5,
-    Purpose.ROUTINE: 6,
-    Purpose.MONITORING: 7,
+    purpose: rank
+    for rank, purpose in enumerate(
+        (
+            Purpose.RECHECK,
+            Purpose.SPECIAL,
+            Purpose.END_OF_TERM,
+            Purpose.CONFIRMATION,
+            Purpose.EVALUATION,
+            Purpose.SPOT_CHECK,
+            Purpose.ROUTINE,
+            Purpose.MONITORING,
+        )
+    )
 }
 _PRIORITY = np.array([PRIORITY[Purpose(p)] for p in range(len(Purpose))])
 _N_PURPOSES = len(Purpose)
+#: Packs (school, office level) into one integer: more than the number of office levels.
+_LEVEL_PACK = 8
+#: Packs (unit kind, unit row) into one integer: above any row number.
+_KIND_SHIFT = 1 << 40
 
 
 def _visits(
@@ -124,7 +134,7 @@ class SupervisionVisits(Mechanism):
     # ---- school visits ---------------------------------------------------------------------
     def _routine(self, model: SupervisionModel, u: np.ndarray) -> Visits:
         schools, ins = model.state.schools, model.state.inspectors
-        rate = float(model.levers["zone_visits_per_year"]) / 12.0
+        rate = float(model.levers["zone_visits_per_year"]) / MONTHS_PER_YEAR
         badged = (schools.badged >= 0) & schools.active
         badged[badged] = ins.active[schools.badged[badged]]
         zone = np.bincount(schools.badged[badged], minlength=ins.n).astype(float)
@@ -148,14 +158,14 @@ class SupervisionVisits(Mechanism):
         )
 
     def _risk(self, model: SupervisionModel) -> np.ndarray:
-        schools = model.state.schools
-        open_known = schools.problems.count(2)  # ProblemState.OPEN
+        a, schools = model.assumptions, model.state.schools
+        open_known = schools.problems.count(ProblemState.OPEN)
         return (
-            0.2
+            a["spot_risk_base"]
             + open_known
-            + 2.0 * (schools.rating == Rating.FAIL)
+            + a["spot_risk_fail_weight"] * (schools.rating == Rating.FAIL)
             + schools.orders_year
-            + 2.0 * schools.fakes_caught_year
+            + a["spot_risk_fake_weight"] * schools.fakes_caught_year
         )
 
     def _spot_checks(self, model: SupervisionModel, u: np.ndarray) -> Visits:
@@ -166,7 +176,7 @@ class SupervisionVisits(Mechanism):
         if lv["targeting"] == "rotation":
             chosen = np.flatnonzero((schools.plan_month == t) & schools.active)
         else:
-            p = share / 12.0 * effort[schools.office]
+            p = share / MONTHS_PER_YEAR * effort[schools.office]
             if not lv["private_school_full_supervision"]:
                 p = p * np.where(schools.private, a["private_coverage_before_reform"], 1.0)
             if lv["targeting"] == "risk_based":
@@ -247,7 +257,7 @@ class SupervisionVisits(Mechanism):
 
     def _monitoring(self, model: SupervisionModel, u: np.ndarray) -> Visits | None:
         schools = model.state.schools
-        p = float(model.levers["third_party_monitoring_share"]) / 12.0
+        p = float(model.levers["third_party_monitoring_share"]) / MONTHS_PER_YEAR
         chosen = np.flatnonzero((u < p) & schools.active)
         office = schools.office[chosen]
         visits = _visits(
@@ -281,7 +291,9 @@ class SupervisionVisits(Mechanism):
         out: list[Visits] = []
         n_per_county = np.bincount(schools.county, minlength=govs.n).astype(float)
         if model.calendar.is_evaluation_month(t):
-            levels = [1, 2] + ([3] if lv["township_evaluation"] else [])
+            levels = [LevelCode.CITY, LevelCode.COUNTY] + (
+                [LevelCode.TOWNSHIP] if lv["township_evaluation"] else []
+            )
             chosen = np.flatnonzero(np.isin(govs.level, levels) & (govs.office >= 0))
             office = govs.office[chosen]
             out.append(
@@ -312,7 +324,7 @@ class SupervisionVisits(Mechanism):
         if model.calendar.is_december(t):
             u_county = model.streams.uniform("confirmation_county", t, govs.n)
             share = float(lv["provincial_spot_check_share"])
-            confirmed = (govs.level == 2) & (u_county < share)
+            confirmed = (govs.level == LevelCode.COUNTY) & (u_county < share)
             chosen = np.flatnonzero(confirmed)
             province_office = np.zeros(len(chosen), np.int64)
             out.append(
@@ -365,9 +377,9 @@ class SupervisionVisits(Mechanism):
         school = visits.kind == UnitKind.SCHOOL
         if not school.any():
             return 0
-        key = np.sort(visits.unit[school] * 8 + visits.level[school])
+        key = np.sort(visits.unit[school] * _LEVEL_PACK + visits.level[school])
         pairs = key[np.r_[True, key[1:] != key[:-1]]]  # distinct (school, level)
-        units = pairs // 8
+        units = pairs // _LEVEL_PACK
         return int(len(pairs) - np.count_nonzero(np.r_[True, units[1:] != units[:-1]]))
 
     def _cap_and_deduplicate(self, model: SupervisionModel, visits: Visits) -> Visits:
@@ -376,7 +388,7 @@ class SupervisionVisits(Mechanism):
             return visits
         order = np.lexsort((_PRIORITY[visits.purpose], visits.unit, visits.kind))
         visits = visits.select(order)
-        key = visits.kind.astype(np.int64) * (1 << 40) + visits.unit
+        key = visits.kind.astype(np.int64) * _KIND_SHIFT + visits.unit
         group_start, _ = group_ranks(key)
         keep = np.ones(len(visits), bool)
         school = visits.kind == UnitKind.SCHOOL
@@ -407,7 +419,7 @@ class SupervisionVisits(Mechanism):
             table.visits_year += np.bincount(units, minlength=table.n).astype(np.int16)
             table.last_visit[units] = t
             table.evaluated_year[units] = True
-            for level in range(3):
+            for level in range(LevelCode.COUNTY + 1):  # the levels that have an office
                 came = np.bincount(units[visits.level[sel] == level], minlength=table.n) > 0
                 table.visited_by |= (came << level).astype(np.int8)
         has_ins = visits.inspector >= 0
@@ -422,7 +434,7 @@ class SupervisionVisits(Mechanism):
         hours = np.where(visits.online, a["teacher_hours_online"], a["teacher_hours_on_site"])
         hours = hours + visits.announced * a["teacher_hours_preparation"] * dressing
         model.record("visit_cost_yuan", cost)
-        model.record("inspector_days", np.where(visits.online, 0.25, 1.0))
+        model.record("inspector_days", np.where(visits.online, a["online_inspector_days"], 1.0))
         model.record("teacher_hours", hours * school)
         model.record("school_visits", school)
         model.record("government_visits", ~school)
