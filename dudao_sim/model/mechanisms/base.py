@@ -5,8 +5,12 @@
 
 A mechanism is one process of the document, in one module named after it. It reads and writes
 the model's columnar state (:mod:`dudao_sim.model.state`), draws only from its own random streams
-(:class:`dudao_sim.model.streams.Streams`, keyed by process and month) and records what happened in
-``model.events``. It does not import another mechanism. Researchers plug in their own by
+(:class:`dudao_sim.model.streams.Streams`, keyed by process and month), records what happened
+with ``model.record`` and hands results to later mechanisms only through ``model.flows``
+(:class:`~dudao_sim.model.flows.MonthFlows`) and ``model.carry``
+(:class:`~dudao_sim.model.flows.CarryOver`); each mechanism's docstring lists what it reads
+and writes. It does not import another mechanism (shared rules are in
+:mod:`~dudao_sim.model.mechanisms.common`). Researchers plug in their own by
 subclassing :class:`Mechanism` and passing it to the model (see ``docs/odd.md``).
 """
 

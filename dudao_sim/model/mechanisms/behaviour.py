@@ -51,7 +51,17 @@ def _county_mean(values: np.ndarray, county: np.ndarray, n_govs: int) -> np.ndar
 
 
 class Behaviour(Mechanism):
-    """Belief updating and the choice of effort, window dressing and fake rectification."""
+    """Belief updating and the choice of effort, window dressing and fake rectification.
+
+    Reads: ``flows.visits``, ``flows.found``, ``flows.fake_caught``,
+    ``flows.sanction_value``, ``flows.published``; state — problems, plan_month, beliefs,
+    incentive, fiscal; offices' observed_violation and effort. Keeps its own memory of items
+    closed and re-checked.
+
+    Writes: state — belief_per_visit, belief_visits, belief_announced, belief_recheck,
+    belief_sanction, belief_detect, effort, dressing, fake; offices' observed_violation and
+    effort.
+    """
 
     name = "behaviour"
     clauses = ("八", "九")

@@ -28,7 +28,14 @@ _P = ProblemState
 
 
 class Conditions(Mechanism):
-    """Emergence, growth, self-fixing, rebound, incidents and school quality."""
+    """Emergence, growth, self-fixing, rebound, incidents and school quality.
+
+    Reads: state — problems, effort, fiscal, incentive, active of schools and governments;
+    schools' self_capacity; lever ``self_supervision_support``.
+
+    Writes: ``flows.incidents``, ``flows.incidents_known``; state — problems (state, severity,
+    arisen, detected, closed, counters), schools' quality and self_capacity.
+    """
 
     name = "conditions"
     clauses = ("五", "六", "十六")

@@ -35,7 +35,15 @@ _RUNGS = {
 
 
 class Consequences(Mechanism):
-    """The consequence ladder and incentives."""
+    """The consequence ladder and incentives.
+
+    Reads: ``flows.fake_caught``, ``flows.laggards``, ``flows.incidents_known``,
+    ``flows.found`` (referrals); ``carry.pending`` (cleared); state — rating, orders_year,
+    sanction, last_sanction, problems' severity.
+
+    Writes: ``flows.sanction_value``; state — sanction, last_sanction, n_sanctions_12m,
+    incentive; private schools' active, badged, effort and fake (licence, new leader).
+    """
 
     name = "consequences"
     clauses = ("十三", "十四", "十五", "十六")

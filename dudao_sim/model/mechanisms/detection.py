@@ -37,7 +37,14 @@ _MONITORED = {"teaching", "resources", "standards", "funding"}
 
 
 class Detection(Mechanism):
-    """What the month's visits find, honestly recorded or not."""
+    """What the month's visits find, honestly recorded or not.
+
+    Reads: ``flows.visits``; state — problems (state, severity, recheck) and dressing of the
+    visited units, inspectors' skill, integrity and misconduct, schools' badged inspector.
+
+    Writes: ``flows.found``, ``flows.fake_caught``; ``carry.misconduct_reported``
+    (complaints); state — inspectors' misconduct.
+    """
 
     name = "detection"
     clauses = ("三", "八", "十二", "十八", "十九", "二十二")

@@ -27,7 +27,14 @@ _ROTATION_STRIDE = 7
 
 
 class Planning(Mechanism):
-    """Budgets, capacity, the annual plan and its upward reporting."""
+    """Budgets, capacity, the annual plan and its upward reporting.
+
+    Reads: state — offices (plan, budget, spent, level, n_schools), inspectors (capacity),
+    schools (county, office), ``state.office_of_gov``.
+
+    Writes: state — offices' budget, spent, plan_visits, plan_reported and effort (pressed
+    when short of the plan); schools' plan_month (rotation). No flows.
+    """
 
     name = "planning"
     clauses = ("四", "八", "二十一")

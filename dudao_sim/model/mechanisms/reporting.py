@@ -33,7 +33,15 @@ _P = ProblemState
 
 
 class Reporting(Mechanism):
-    """Upward reports with delay, under-reporting and collusion."""
+    """Upward reports with delay, under-reporting and collusion.
+
+    Reads: ``flows.confirmed_counties`` (December); state — problems of schools and
+    governments, governments' level and parent. Keeps its own memory (``history`` of reports
+    for the delay, ``believed_check`` of counties).
+
+    Writes: ``flows.reports``, ``flows.report_flows``; ``carry.pending`` (misreports exposed
+    in December, sanctioned the next month).
+    """
 
     name = "reporting"
     clauses = ("四", "五", "二十二")

@@ -39,7 +39,15 @@ _P = ProblemState
 
 
 class Results(Mechanism):
-    """Feedback, ledger, rectification, supervision orders, re-checks and ratings."""
+    """Feedback, ledger, rectification, supervision orders, re-checks and ratings.
+
+    Reads: ``flows.found``, ``flows.fake_caught``; state — problems, effort, fake, fiscal,
+    incentive, orders_year, fakes_caught_year, rating, evaluated_year, active.
+
+    Writes: ``flows.laggards``, ``flows.published``; state — problems (state, detected,
+    deadline, closed, recheck, n_orders, n_detections, severity), orders_year,
+    fakes_caught_year, rating, schools' belief_sanction (joint liability).
+    """
 
     name = "results"
     clauses = ("九", "十", "十一", "十二")

@@ -32,7 +32,14 @@ if TYPE_CHECKING:
 
 
 class Staffing(Mechanism):
-    """Recruitment, attrition, misconduct exits, training and badged zones."""
+    """Recruitment, attrition, misconduct exits, training and badged zones.
+
+    Reads: ``carry.misconduct_reported`` (cleared); state — inspectors, schools (badged,
+    badged_type, active, office), offices (level).
+
+    Writes: state — inspectors (active, full_time, hired, skill, integrity, misconduct,
+    training_hours), schools' badged inspector. No flows.
+    """
 
     name = "staffing"
     clauses = ("六", "十七", "十八", "十九", "二十一", "二十五")

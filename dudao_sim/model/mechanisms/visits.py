@@ -84,7 +84,16 @@ def _visits(
 
 
 class SupervisionVisits(Mechanism):
-    """Who is visited this month, by whom, and how."""
+    """Who is visited this month, by whom, and how.
+
+    Reads: ``flows.incidents`` (schools: special supervision); state — schools (badged,
+    office, plan_month, principal_term_end, rating, orders_year, fakes_caught_year, dressing,
+    problems.recheck), governments (level, office, problems.recheck), offices (effort, level),
+    inspectors (active, full_time, office).
+
+    Writes: ``flows.visits``, ``flows.confirmed_counties`` (December); state — visits_year,
+    last_visit, visited_by, evaluated_year, schools' principal_term_end, offices' spent.
+    """
 
     name = "visits"
     clauses = ("五", "六", "七", "八", "十二")
