@@ -23,7 +23,7 @@ from dudao_sim.cli.common import (
     parse_settings,
     positive,
 )
-from dudao_sim.cli.labels import KEY_OUTCOMES, LABELS_ZH
+from dudao_sim.cli.labels import KEY_OUTCOMES
 from dudao_sim.cli.report import write_html_report
 from dudao_sim.experiments import (
     StoreError,
@@ -32,6 +32,7 @@ from dudao_sim.experiments import (
     spawn_seeds,
     summarize,
 )
+from dudao_sim.metrics.catalogue import labels
 from dudao_sim.policy.scenarios import ScenarioError, load_scenario, scenario_names
 
 
@@ -94,7 +95,7 @@ def print_paired(paired: pd.DataFrame, lang: str) -> None:
         )
     ]
     if lang == "zh":
-        table["metric"] = table["metric"].map(LABELS_ZH).fillna(table["metric"])
+        table["metric"] = table["metric"].map(labels("zh")).fillna(table["metric"])
     wide = table.pivot(index="metric", columns="scenario", values="result")
     print(wide.to_string())
     print(f"(± half-width of the 95 % interval; ~ = {noise})")
