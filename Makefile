@@ -6,6 +6,7 @@
 #               Other tiers by hand, e.g. .venv/bin/pytest -q tests -m hunan
 #   make lab    JupyterLab on notebooks/
 #   make baseline  regenerate the pinned regression baseline (tests/baseline/)
+#   make notebooks re-execute the notebooks in quick mode and store their outputs
 #   make help   this list
 # Re-running is fast: the install step re-runs only when pyproject.toml changes.
 
@@ -25,7 +26,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 # a Python dependency) and the HTML report embeds a subset of it.
 SYSDEPS := fonts-noto-cjk fonts-wqy-zenhei
 
-.PHONY: run test test-fast lint lab sysdeps clean venv baseline help
+.PHONY: run test test-fast lint lab sysdeps clean venv baseline help notebooks
 
 venv: $(STAMP)
 
@@ -50,8 +51,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check dudao_sim tests tools conftest.py
 	$(VENV)/bin/ruff format --check dudao_sim tests tools conftest.py
 
+# Notebooks run in quick mode (DUDAO_SIM_QUICK=1) and nbval compares every stored output,
+# volatile text (paths, timings, figure sizes) sanitized.
+NBVAL := DUDAO_SIM_QUICK=1 $(VENV)/bin/pytest -q --nbval --nbval-current-env \
+	--nbval-sanitize-with notebooks/nbval_sanitize.cfg
 test: lint
-	$(VENV)/bin/pytest -q --nbval --nbval-current-env tests notebooks
+	$(NBVAL) tests notebooks
+
+# Re-execute the notebooks in quick mode and store their outputs (after changing a notebook
+# or anything that moves the numbers it shows).
+notebooks: $(STAMP)
+	$(PY) tools/run_notebooks.py
 
 # The markers are registered in pyproject.toml ([tool.pytest.ini_options]).
 test-fast: lint
