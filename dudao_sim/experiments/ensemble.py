@@ -9,6 +9,7 @@ for the points of a design (grid or Latin hypercube) over levers and assumptions
 from __future__ import annotations
 
 import hashlib
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dudao_sim.experiments.executors import execute
+from dudao_sim.experiments.executors import Interrupted, execute
 from dudao_sim.experiments.runner import ProvinceRef, RunSpec, resolve_province
 from dudao_sim.experiments.statistics import paired_differences, summarize
 from dudao_sim.experiments.store import ResultStore
@@ -86,10 +87,15 @@ def _execute_into(
     info = {"version": __version__, **_province_info(province), **info}
     if out_dir is not None:
         store = ResultStore(out_dir)
-        store.open(specs, info, resume)
+        store.open(specs, info, resume)  # checks and creates the folder before any run
         done = store.done()
         todo = [s for s in specs if s.run_id not in done]
-        execute(todo, province, lambda spec, frames: store.write(spec.run_id, frames), **how)
+        try:
+            execute(todo, province, lambda spec, frames: store.write(spec.run_id, frames), **how)
+        except KeyboardInterrupt as stop:  # Ctrl-C, or Interrupted from a SIGTERM handler
+            signum = getattr(stop, "signum", signal.SIGINT)
+            raise Interrupted(signum, len(store.done()), len(specs), out_dir) from None
+        store.finish()
         return Ensemble(store.load("metrics"), store.load("regional"), store.read_manifest())
     results: dict[str, dict[str, pd.DataFrame]] = {}
     execute(specs, province, lambda spec, frames: results.__setitem__(spec.run_id, frames), **how)

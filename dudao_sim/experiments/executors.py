@@ -7,14 +7,25 @@ One call, :func:`execute`, serves all three. Local processes use the standard li
 (dask-jobqueue, Kubernetes: bring your own). Each finished run is handed to ``on_result`` as
 soon as it completes, in whatever order, so results can stream to disk. Results do not depend
 on where or in which order runs execute: every run is fully determined by its spec.
+
+Interrupts: worker processes ignore SIGINT (a Ctrl-C reaches the whole process group; only
+this process handles it), so they print nothing. When this process is interrupted —
+``KeyboardInterrupt``, or :class:`Interrupted` raised by a signal handler such as the command
+line's for SIGTERM — queued runs are cancelled, local workers are stopped at once (SIGTERM)
+and Dask tasks are cancelled, and the interrupt propagates; finished runs were already handed
+to ``on_result``.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,9 +39,73 @@ OnResult = Callable[[RunSpec, dict[str, pd.DataFrame]], None]
 _WORKER_PROVINCE: Province | None = None
 
 
+class Interrupted(KeyboardInterrupt):
+    """Runs stopped by SIGINT or SIGTERM; every finished run is kept.
+
+    A ``KeyboardInterrupt``, so code that handles Ctrl-C handles it too.
+
+    Attributes:
+        signum: The signal (``signal.SIGINT`` or ``signal.SIGTERM``).
+        kept: Finished runs in the output folder (``None`` if unknown).
+        total: Runs of the experiment (``None`` if unknown).
+        folder: The output folder (``None`` if results were kept in memory only).
+    """
+
+    def __init__(
+        self,
+        signum: int = signal.SIGINT,
+        kept: int | None = None,
+        total: int | None = None,
+        folder: str | Path | None = None,
+    ) -> None:
+        super().__init__(signum, kept, total, folder)
+        self.signum = int(signum)
+        self.kept = kept
+        self.total = total
+        self.folder = folder
+
+    @property
+    def exit_code(self) -> int:
+        """The shell's exit code for death by this signal: 130 (SIGINT), 143 (SIGTERM)."""
+        return 128 + self.signum
+
+    def __str__(self) -> str:
+        name = signal.Signals(self.signum).name
+        if self.folder is None:
+            return f"interrupted by {name}"
+        if self.kept is None:
+            return f"interrupted by {name}; results so far are in {self.folder}"
+        return f"interrupted by {name}: {self.kept} of {self.total} runs kept in {self.folder}"
+
+
+@contextmanager
+def _workers_ignore_sigint() -> Iterator[None]:
+    """Ignore SIGINT while worker processes start, so they inherit the ignoring from birth."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _init_worker(province: Province) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     global _WORKER_PROVINCE
     _WORKER_PROVINCE = province
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued runs and end the workers now (not after their current run)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()  # SIGTERM: default action in workers, ends them silently
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _run_in_worker(spec: RunSpec) -> tuple[RunSpec, dict[str, pd.DataFrame]]:
@@ -116,17 +191,26 @@ def execute(
         # "spawn" whatever the platform default (Mesa selects it on import anyway): nothing is
         # inherited from this process, and Linux, macOS and Windows behave alike.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
             initargs=(province,),
-        ) as pool:
-            futures = [pool.submit(_run_in_worker, spec) for spec in specs]
+        )
+        try:
+            with _workers_ignore_sigint():  # workers are started by submit
+                futures = [pool.submit(_run_in_worker, spec) for spec in specs]
             for future in as_completed(futures):
                 spec, frames = future.result()
                 on_result(spec, frames)
                 bar.update()
+        except BaseException:
+            _stop_pool(pool)
+            raise
+        pool.shutdown()
+    except KeyboardInterrupt:
+        bar.leave = False  # clear the bar: the interrupt is reported in one line
+        raise
     finally:
         bar.close()
 
@@ -139,8 +223,12 @@ def _execute_dask(
     shared = client.scatter(province, broadcast=True)
     # pure=False: identical arguments must not be merged into one task.
     futures = client.map(_run_task, list(specs), province=shared, pure=False)
-    for future in dask_completed(futures):
-        spec, frames = future.result()
-        on_result(spec, frames)
-        bar.update()
-        future.release()
+    try:
+        for future in dask_completed(futures):
+            spec, frames = future.result()
+            on_result(spec, frames)
+            bar.update()
+            future.release()
+    except BaseException:
+        client.cancel(futures)
+        raise

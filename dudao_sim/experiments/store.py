@@ -1,31 +1,119 @@
 """Results stream to disk as each run finishes, so an interrupted sweep loses no finished run.
 
-An output folder holds ``manifest.json`` (package version, creation time, the province, every
-run spec with its id, the scenarios' resolved lever values) and one Parquet part per finished
-run and table under ``parts/``. A part is written to a temporary name and renamed into place,
-so a run killed while writing leaves no half part; a run counts as done when all its parts
-exist. ``--resume`` (``resume=True``) skips the done runs of a matching manifest.
+An output folder holds ``manifest.json`` (package version, creation time, the versions of
+everything that could move a number, the province, every run spec with its id, the scenarios'
+resolved lever values) and one Parquet part per finished run and table under ``parts/``.
+
+A part is written to a temporary name and renamed into place, then its SHA-256 is appended to
+``parts.jsonl``, the manifest's ledger of written parts (one JSON line per run); when every
+run is done the checksums are also folded into ``manifest.json`` (key ``parts``). A run counts
+as done when all its parts exist and match their recorded checksums, so a partial or corrupt
+part (a disk filling up, a copy cut short, an edit) is never read: ``--resume``
+(``resume=True``) runs it again, and :meth:`ResultStore.load` refuses it, naming the part.
+Folders written before checksums existed (no ``format`` in the manifest) open as they are.
+
+Part names come from run ids, which must be plain names (letters, digits, ``-``, ``_``): a
+manifest naming a part ``../../etc/x`` is refused, so nothing outside the folder is read or
+written.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
+import platform
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from dudao_sim.errors import StoreError
 from dudao_sim.experiments.runner import RunSpec
 
 TABLES = ("metrics", "regional")
 MANIFEST = "manifest.json"
+#: The manifest's ledger of written parts: one JSON line ``{"run_id", "sha256": {table: hex}}``.
+LEDGER = "parts.jsonl"
+#: Manifest format: 2 adds part checksums (folders without ``format`` are version 1).
+FORMAT = 2
+
+#: Distributions whose versions could move a number, recorded in every manifest.
+VERSIONED = ("dudao_sim", "numpy", "pandas", "mesa", "scipy", "SALib", "pyarrow", "networkx")
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class StoreError(ValueError):
-    """An output folder that cannot be used as asked."""
+def environment() -> dict[str, str]:
+    """Versions of Python, the platform and every package that could move a number."""
+    env = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+    }
+    for name in VERSIONED:
+        try:
+            env[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            env[name] = "not installed"
+    return env
+
+
+def check_run_id(run_id: object) -> str:
+    """``run_id`` if it is a plain part name (letters, digits, ``-``, ``_``).
+
+    Raises:
+        StoreError: For anything else, e.g. a path such as ``../../etc/x``.
+    """
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        raise StoreError(
+            f"run id {run_id!r} is not allowed; a part name must be 1-64 letters, digits, "
+            "'-' or '_' (no paths)"
+        )
+    return run_id
+
+
+def prepare_folder(folder: str | Path, resume: bool = False) -> Path:
+    """Check and create an output folder before any computing.
+
+    Args:
+        folder: The output folder.
+        resume: Whether an existing experiment in it may be continued.
+
+    Returns:
+        The folder, created if it was missing.
+
+    Raises:
+        StoreError: If it is a file, cannot be created or written, or already holds results
+            and ``resume`` is false.
+    """
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path}: is a file, not a folder; choose a folder for the results")
+    if (path / MANIFEST).exists() and not resume:
+        raise StoreError(
+            f"{path}: holds results already; use --resume to continue it or choose a new "
+            "output folder"
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise StoreError(f"{path}: cannot be created or written ({reason})") from None
+    return path
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class ResultStore:
@@ -43,12 +131,23 @@ class ResultStore:
         """Path of the manifest."""
         return self.folder / MANIFEST
 
+    @property
+    def ledger_path(self) -> Path:
+        """Path of the ledger of written parts."""
+        return self.folder / LEDGER
+
     def part_path(self, table: str, run_id: str) -> Path:
-        """Path of one run's part of one table."""
-        return self.folder / "parts" / table / f"{run_id}.parquet"
+        """Path of one run's part of one table (a plain name inside ``parts/<table>/``)."""
+        if table not in TABLES:
+            raise StoreError(f"table: {table!r} is not allowed; use one of {', '.join(TABLES)}")
+        return self.folder / "parts" / table / f"{check_run_id(run_id)}.parquet"
 
     def open(self, specs: Sequence[RunSpec], info: dict[str, Any], resume: bool) -> None:
         """Prepare the folder for these runs: a new manifest, or check the existing one.
+
+        The folder is checked and created here, before any run: a file in its place, a folder
+        that cannot be created or written, or results already there without ``resume`` fail
+        at once.
 
         Args:
             specs: The runs of the experiment.
@@ -56,28 +155,30 @@ class ResultStore:
             resume: Continue an interrupted experiment in this folder.
 
         Raises:
-            StoreError: If the folder holds another experiment, or results without ``resume``.
+            StoreError: If the folder cannot be used, holds another experiment, or holds
+                results without ``resume``.
         """
-        ids = [s.run_id for s in specs]
+        ids = [check_run_id(s.run_id) for s in specs]
+        prepare_folder(self.folder, resume)
         if self.manifest_path.exists():
             old = self.read_manifest()
-            if not resume:
-                raise StoreError(
-                    f"{self.folder}: holds results already; use --resume to "
-                    "continue it or choose a new output folder"
-                )
             if [r["run_id"] for r in old["runs"]] != ids:
                 raise StoreError(
                     f"{self.folder}: holds a different experiment (other runs); "
                     "resume it with the same arguments or choose a new folder"
                 )
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         manifest = {
             **info,
+            "format": FORMAT,
+            "checksums": "sha256",
+            "environment": environment(),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "runs": [{"run_id": s.run_id, **s.as_dict()} for s in specs],
         }
+        self._write_manifest(manifest)
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.manifest_path.with_suffix(".tmp")
         tmp.write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
@@ -85,38 +186,146 @@ class ResultStore:
         os.replace(tmp, self.manifest_path)
 
     def read_manifest(self) -> dict[str, Any]:
-        """The manifest as a dict."""
+        """The manifest as a dict.
+
+        Raises:
+            StoreError: If it cannot be read, is not a results manifest, or names a part that
+                is not a plain name.
+        """
         try:
             manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise StoreError(f"{self.manifest_path}: cannot be read ({error})") from None
-        if not isinstance(manifest, dict) or not isinstance(manifest.get("runs"), list):
+        runs = manifest.get("runs") if isinstance(manifest, dict) else None
+        if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
             raise StoreError(
                 f"{self.manifest_path}: not a dudao-sim results manifest (no list of runs)"
             )
+        for run in runs:
+            try:
+                check_run_id(run.get("run_id"))
+            except StoreError as error:
+                raise StoreError(f"{self.manifest_path}: {error}") from None
         return manifest
 
+    def checksums(self, manifest: dict[str, Any] | None = None) -> dict[str, dict[str, str]] | None:
+        """Recorded SHA-256 of every written part, ``{run_id: {table: hex}}``.
+
+        ``None`` for a folder written before checksums existed (no ``format`` in the
+        manifest), whose parts are taken as they are. A ledger line cut short by a kill is
+        skipped (its run is simply not done).
+        """
+        manifest = manifest if manifest is not None else self.read_manifest()
+        if "format" not in manifest:
+            return None
+        sums: dict[str, dict[str, str]] = {}
+        folded = manifest.get("parts", {})
+        if isinstance(folded, dict):
+            sums.update({k: v for k, v in folded.items() if isinstance(v, dict)})
+        try:
+            lines = self.ledger_path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            lines = []
+        for line in lines:
+            try:
+                entry = json.loads(line)
+                run_id, recorded = entry["run_id"], entry["sha256"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # a line cut short: that run is not done
+            if isinstance(run_id, str) and _RUN_ID.match(run_id) and isinstance(recorded, dict):
+                sums[run_id] = recorded
+        return sums
+
+    def _status(self, run_id: str, sums: dict[str, dict[str, str]] | None) -> str:
+        """``done``, ``missing`` (not written, or not recorded) or ``corrupt``."""
+        paths = [self.part_path(t, run_id) for t in TABLES]
+        if sums is None:  # before checksums: every part on disk counts
+            return "done" if all(p.is_file() for p in paths) else "missing"
+        recorded = sums.get(run_id)
+        if recorded is None:
+            return "missing"  # killed after renaming a part but before recording it
+        for table, path in zip(TABLES, paths, strict=True):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return "corrupt"
+            if _sha256(data) != recorded.get(table):
+                return "corrupt"
+        return "done"
+
+    def status(self) -> dict[str, str]:
+        """Each run of the manifest: ``done``, ``missing`` or ``corrupt`` (manifest order)."""
+        manifest = self.read_manifest()
+        sums = self.checksums(manifest)
+        return {r["run_id"]: self._status(r["run_id"], sums) for r in manifest["runs"]}
+
     def done(self) -> set[str]:
-        """Run ids whose every part is on disk."""
-        found = [{p.stem for p in (self.folder / "parts" / t).glob("*.parquet")} for t in TABLES]
-        return set.intersection(*found) if found else set()
+        """Run ids whose every part is on disk and matches its recorded checksum."""
+        if not self.manifest_path.exists():
+            found = [
+                {p.stem for p in (self.folder / "parts" / t).glob("*.parquet")} for t in TABLES
+            ]
+            return set.intersection(*found)
+        return {run_id for run_id, s in self.status().items() if s == "done"}
 
     def write(self, run_id: str, frames: dict[str, pd.DataFrame]) -> None:
-        """Write one finished run's parts atomically."""
+        """Write one finished run's parts atomically and record their checksums."""
+        recorded = {}
         for table in TABLES:
             path = self.part_path(table, run_id)
             path.parent.mkdir(parents=True, exist_ok=True)
+            buffer = io.BytesIO()
+            frames[table].to_parquet(buffer, index=False)
+            data = buffer.getvalue()
             tmp = path.with_suffix(".tmp")
-            frames[table].to_parquet(tmp, index=False)
+            tmp.write_bytes(data)
             os.replace(tmp, path)
+            recorded[table] = _sha256(data)
+        line = json.dumps({"run_id": run_id, "sha256": recorded}) + "\n"
+        with self.ledger_path.open("a", encoding="utf-8") as ledger:
+            ledger.write(line)
+
+    def finish(self) -> None:
+        """Fold the ledger's checksums into ``manifest.json`` once every run is done."""
+        manifest = self.read_manifest()
+        sums = self.checksums(manifest)
+        if sums is None:
+            return
+        ids = [r["run_id"] for r in manifest["runs"]]
+        if all(self._status(i, sums) == "done" for i in ids):
+            parts = {i: sums[i] for i in ids}
+            if manifest.get("parts") != parts:
+                self._write_manifest({**manifest, "parts": parts})
 
     def load(self, table: str = "metrics") -> pd.DataFrame:
-        """All finished runs of one table, in manifest order."""
+        """All finished runs of one table, in manifest order.
+
+        Raises:
+            StoreError: For an unknown table, a folder without finished runs, or a part whose
+                checksum does not match the manifest (named, with how to redo it).
+        """
         if table not in TABLES:
             raise StoreError(f"table: {table!r} is not allowed; use one of {', '.join(TABLES)}")
-        done = self.done()
-        order = [r["run_id"] for r in self.read_manifest()["runs"] if r["run_id"] in done]
-        frames = [pd.read_parquet(self.part_path(table, rid)) for rid in order]
+        manifest = self.read_manifest()
+        sums = self.checksums(manifest)
+        frames = []
+        for run in manifest["runs"]:
+            run_id = run["run_id"]
+            status = self._status(run_id, sums)
+            if status == "corrupt":
+                bad = next(
+                    self.part_path(t, run_id)
+                    for t in TABLES
+                    if not self.part_path(t, run_id).is_file()
+                    or _sha256(self.part_path(t, run_id).read_bytes()) != sums[run_id].get(t)
+                )
+                raise StoreError(
+                    f"{bad}: corrupt or partial part (missing, or its sha256 does not match "
+                    "the manifest); run the same command with --resume to redo it"
+                )
+            if status == "done":
+                data = self.part_path(table, run_id).read_bytes()
+                frames.append(pd.read_parquet(io.BytesIO(data)))
         if not frames:
             raise StoreError(f"{self.folder}: no finished runs")
         return pd.concat(frames, ignore_index=True)
