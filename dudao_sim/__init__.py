@@ -20,8 +20,18 @@ mechanisms) → ``metrics`` → ``experiments`` → faces (``report``, ``cli``).
 from importlib.metadata import PackageNotFoundError, version
 
 from dudao_sim import _moved
-from dudao_sim.data.province import DataError, Province, bundled_provinces, load_province
+from dudao_sim.data.province import Province, bundled_provinces, load_province
 from dudao_sim.data.synthetic import synthetic_province, write_synthetic_province
+from dudao_sim.errors import (
+    ArgumentError,
+    AssumptionError,
+    DataError,
+    DudaoError,
+    LeverError,
+    PlausibilityWarning,
+    ScenarioError,
+    StoreError,
+)
 from dudao_sim.experiments import (
     ResultStore,
     RunSpec,
@@ -60,14 +70,21 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 __all__ = [
     "LEVERS",
+    "ArgumentError",
+    "AssumptionError",
     "DataError",
+    "DudaoError",
     "Government",
     "Inspector",
     "InspectorateSpec",
+    "LeverError",
+    "PlausibilityWarning",
     "Province",
     "ResultStore",
     "RunSpec",
+    "ScenarioError",
     "School",
+    "StoreError",
     "SupervisionModel",
     "SupervisionOffice",
     "__version__",

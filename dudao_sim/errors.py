@@ -164,6 +164,48 @@ def whole_number(name: str, value: object, minimum: int = 0, maximum: int | None
     return int(value)  # type: ignore[arg-type]
 
 
+#: Months per year: the warm-up ends in a January (as ``dudao_sim.model.calendar``).
+_MONTHS_PER_YEAR = 12
+#: Seeds are whole numbers below this bound (as ``SupervisionModel`` requires).
+_SEED_BOUND = 2**63
+
+
+def check_run_arguments(seeds: object, months: object, warmup_months: object) -> list[int]:
+    """Check what every run of an ensemble or sweep needs, before the first one starts.
+
+    The same rules as :class:`~dudao_sim.model.model.SupervisionModel` applies to one run.
+
+    Args:
+        seeds: The run seeds: a non-empty sequence of distinct whole numbers in [0, 2**63).
+        months: Months after the switch: a whole number >= 1.
+        warmup_months: Months of the warm-up: a whole number >= 0, a multiple of 12.
+
+    Returns:
+        The seeds as a list of ``int``.
+
+    Raises:
+        ArgumentError: Naming the argument, the value and what is allowed.
+    """
+    whole_number("months", months, 1)
+    whole_number("warmup_months", warmup_months, 0)
+    if warmup_months % _MONTHS_PER_YEAR:  # type: ignore[operator]
+        raise ArgumentError(
+            f"warmup_months: {warmup_months} is not allowed; must be a multiple of 12 so the "
+            "reform starts in January"
+        )
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Sequence) or not seeds:
+        raise ArgumentError(
+            f"seeds: {seeds!r} is not allowed; give a non-empty list of whole numbers >= 0"
+        )
+    out = [whole_number(f"seeds[{i}]", s, 0, _SEED_BOUND - 1) for i, s in enumerate(seeds)]
+    repeated = sorted({s for s in out if out.count(s) > 1})
+    if repeated:
+        raise ArgumentError(
+            f"seeds: {shown(map(str, repeated), sep=', ')} given more than once; each seed once"
+        )
+    return out
+
+
 __all__ = [
     "ArgumentError",
     "AssumptionError",
@@ -173,6 +215,7 @@ __all__ = [
     "PlausibilityWarning",
     "ScenarioError",
     "StoreError",
+    "check_run_arguments",
     "did_you_mean",
     "share_hint",
     "shown",

@@ -22,12 +22,16 @@ row (and CSV line), column, value and what is allowed.
 
 from __future__ import annotations
 
+import io
+import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import tomli_w
@@ -41,6 +45,7 @@ from dudao_sim.data.vocab import (
     Ownership,
     SchoolType,
 )
+from dudao_sim.errors import ArgumentError, DataError, PlausibilityWarning, did_you_mean, shown
 
 TABLE_FILES: dict[str, str] = {
     "divisions": "divisions.csv",
@@ -67,6 +72,11 @@ def _count() -> pa.Column:
     return pa.Column("int64", pa.Check.ge(0, error="must be a whole number >= 0"), coerce=True)
 
 
+def _number(check: pa.Check) -> pa.Column:
+    finite = pa.Check(np.isfinite, element_wise=True, error="must be a finite number")
+    return pa.Column("float64", [finite, check], coerce=True)
+
+
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "divisions": pa.DataFrameSchema(
         {
@@ -78,12 +88,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                 str,
                 pa.Check.str_matches(r"^(\d{6,12})?$", error="must be empty or a 6-12 digit code"),
             ),
-            "longitude": pa.Column(
-                "float64", pa.Check.in_range(-180, 180, error="must be within [-180, 180]")
-            ),
-            "latitude": pa.Column(
-                "float64", pa.Check.in_range(-90, 90, error="must be within [-90, 90]")
-            ),
+            "longitude": _number(pa.Check.in_range(-180, 180, error="must be within [-180, 180]")),
+            "latitude": _number(pa.Check.in_range(-90, 90, error="must be within [-90, 90]")),
         },
         strict=True,
         coerce=True,
@@ -94,9 +100,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "n_subdistricts": _count(),
             "n_towns": _count(),
             "n_xiang": _count(),
-            "fiscal_capacity": pa.Column(
-                "float64", pa.Check.gt(0, error="must be a number > 0"), coerce=True
-            ),
+            "fiscal_capacity": _number(pa.Check.gt(0, error="must be a number > 0")),
         },
         strict=True,
         coerce=True,
@@ -118,7 +122,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
 }
 
-_MAX_PROBLEMS_SHOWN = 20
+#: Longest value a problem shows (longer ones are cut).
+_MAX_VALUE_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -137,24 +142,11 @@ class Problem:
             where += f", row {self.row} (line {self.row + 1})"
         if self.column:
             where += f", column '{self.column}'"
-        value = "" if self.value is None else f"value {self.value!r}: "
+        text = repr(self.value)
+        if len(text) > _MAX_VALUE_CHARS:
+            text = text[: _MAX_VALUE_CHARS - 4] + "...'"
+        value = "" if self.value is None else f"value {text}: "
         return f"{where}: {value}{self.message}"
-
-
-class DataError(ValueError):
-    """Raised when a province's tables are missing, malformed or inconsistent.
-
-    Attributes:
-        problems: Every problem found, in file order.
-    """
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        shown = "\n  ".join(str(p) for p in problems[:_MAX_PROBLEMS_SHOWN])
-        more = len(problems) - _MAX_PROBLEMS_SHOWN
-        tail = f"\n  ... and {more} more" if more > 0 else ""
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{len(problems)} data {noun}:\n  {shown}{tail}")
 
 
 def _schema_problems(file: str, errors: pa.errors.SchemaErrors) -> list[Problem]:
@@ -170,7 +162,9 @@ def _schema_problems(file: str, errors: pa.errors.SchemaErrors) -> list[Problem]
         value = case["failure_case"]
         if check == "column_in_schema":
             allowed = ", ".join(errors.schema.columns)
-            problems.append(Problem(file, f"unknown column {value!r}; allowed: {allowed}"))
+            hint = did_you_mean(value, errors.schema.columns).removeprefix("; ")
+            hint = f" ({hint})" if hint else ""
+            problems.append(Problem(file, f"unknown column {value!r}{hint}; allowed: {allowed}"))
         elif check == "column_in_dataframe":
             problems.append(Problem(file, f"missing column {value!r}"))
         elif check.startswith("coerce_dtype"):
@@ -181,6 +175,8 @@ def _schema_problems(file: str, errors: pa.errors.SchemaErrors) -> list[Problem]
             continue  # consequence of a failed conversion, already reported
         elif check == "field_uniqueness":
             problems.append(Problem(file, "duplicate value; must be unique", row, column, value))
+        elif check == "not_nullable":
+            problems.append(Problem(file, "is missing (NaN); must be a number", row, column, value))
         else:
             problems.append(Problem(file, check, row, column, value))
     return sorted(problems, key=lambda p: (p.row is not None, p.row or 0, p.column or ""))
@@ -203,6 +199,10 @@ def validate_table(name: str, frame: pd.DataFrame, file: str | None = None) -> p
     if name not in SCHEMAS:
         raise ValueError(f"table: {name!r} is not known; allowed: {', '.join(SCHEMAS)}")
     file = file or TABLE_FILES[name]
+    if not isinstance(frame, pd.DataFrame):
+        raise ArgumentError(f"{name}: must be a pandas DataFrame, got {type(frame).__name__}")
+    if frame.empty and len(frame.columns):
+        raise DataError([Problem(file, "has a header but no rows; needs at least one row")])
     try:
         return SCHEMAS[name].validate(frame.reset_index(drop=True), lazy=True)
     except pa.errors.SchemaErrors as errors:
@@ -237,6 +237,21 @@ def check_consistency(
                 f_div, f"must contain exactly one row of level 'province', found {len(provinces)}"
             )
         )
+    else:  # GB/T 2260: a code's first two digits are its province's
+        own = str(divisions.at[provinces[0], "code"])[:2]
+        foreign = (divisions["level"] != Level.PROVINCE) & (divisions["code"].str[:2] != own)
+        for row in _rows(divisions, foreign):
+            code = divisions["code"].iloc[row - 1]
+            problems.append(
+                Problem(
+                    f_div,
+                    f"belongs to another province: a code of this province starts with {own} "
+                    "(the province's first two digits, GB/T 2260)",
+                    row,
+                    "code",
+                    code,
+                )
+            )
     allowed_types = {
         Level.PROVINCE: {DivisionType.PROVINCE},
         Level.CITY: set(CITY_TYPES),
@@ -329,6 +344,83 @@ def check_consistency(
     return problems
 
 
+#: Schools per township-level unit above which a county is implausible (Hunan: 10 to 20).
+MAX_SCHOOLS_PER_TOWNSHIP = 100
+#: Enrolment above which a school of each type is implausible in China (Hunan's largest:
+#: kindergarten 646, primary 4,923, senior secondary 13,691, university 49,524).
+MAX_ENROLMENT: dict[str, int] = {
+    SchoolType.KINDERGARTEN: 3_000,
+    SchoolType.PRIMARY: 15_000,
+    SchoolType.JUNIOR_SECONDARY: 15_000,
+    SchoolType.SENIOR_SECONDARY: 30_000,
+    SchoolType.SECONDARY_VOCATIONAL: 30_000,
+    SchoolType.HIGHER_EDUCATION: 150_000,
+}
+
+
+def check_plausibility(
+    divisions: pd.DataFrame, counties: pd.DataFrame, schools: pd.DataFrame
+) -> list[str]:
+    """Valid but implausible data: one message per file and kind, naming the rows.
+
+    Nothing here is an error (the model runs on it); :meth:`Province.from_tables` gives each
+    message as a :class:`~dudao_sim.errors.PlausibilityWarning`.
+
+    Args:
+        divisions: Validated and consistent ``divisions`` table.
+        counties: Validated ``counties`` table.
+        schools: Validated ``schools`` table.
+
+    Returns:
+        Messages, each starting with the file name.
+    """
+    f_cty, f_sch = TABLE_FILES["counties"], TABLE_FILES["schools"]
+    messages = []
+    per_county = schools["county_code"].value_counts()
+    n_schools = counties["code"].map(per_county).fillna(0).astype(int)
+    townships = counties[["n_subdistricts", "n_towns", "n_xiang"]].sum(axis=1)
+
+    def rows(mask: pd.Series, describe: object) -> str:
+        found = [f"row {i + 1} ({describe(i)})" for i in np.flatnonzero(mask.to_numpy())]  # type: ignore[operator]
+        return shown(found, sep="; ")
+
+    crowded = n_schools > MAX_SCHOOLS_PER_TOWNSHIP * townships.clip(lower=1)
+    if crowded.any():
+        messages.append(
+            f"{f_cty}: {int(crowded.sum()):,} county(ies) with more than "
+            f"{MAX_SCHOOLS_PER_TOWNSHIP} schools per township-level unit (Chinese counties have "
+            "about 5 to 40): "
+            + rows(
+                crowded,
+                lambda i: (
+                    f"county {counties['code'].iat[i]}: {n_schools.iat[i]:,} schools, "
+                    f"{townships.iat[i]:,} township-level units"
+                ),
+            )
+        )
+    empty = n_schools == 0
+    if empty.any():
+        messages.append(
+            f"{f_cty}: {int(empty.sum()):,} county(ies) without any school in {f_sch}: "
+            + rows(empty, lambda i: f"county {counties['code'].iat[i]}")
+        )
+    limit = schools["school_type"].map(MAX_ENROLMENT)
+    big = schools["enrolment"] > limit
+    if big.any():
+        messages.append(
+            f"{f_sch}: {int(big.sum()):,} school(s) with an enrolment far above Chinese schools "
+            "of their type: "
+            + rows(
+                big,
+                lambda i: (
+                    f"{schools['school_id'].iat[i]}, {schools['school_type'].iat[i]}: "
+                    f"{schools['enrolment'].iat[i]:,} pupils, more than {int(limit.iat[i]):,}"
+                ),
+            )
+        )
+    return messages
+
+
 @dataclass(frozen=True)
 class Province:
     """A province's validated tables: the input every builder and the model read.
@@ -386,6 +478,8 @@ class Province:
             raise DataError(
                 [Problem(prefix + p.file, p.message, p.row, p.column, p.value) for p in problems]
             )
+        for message in check_plausibility(typed["divisions"], typed["counties"], typed["schools"]):
+            warnings.warn(prefix + message, PlausibilityWarning, stacklevel=2)
         return cls(
             typed["divisions"], typed["counties"], typed["schools"], dict(provenance or {}), source
         )
@@ -487,6 +581,70 @@ def bundled_provinces() -> list[str]:
     return sorted(p.name for p in datasets_dir().iterdir() if (p / "divisions.csv").is_file())
 
 
+_FILE_LIST = ", ".join(TABLE_FILES.values())
+
+
+def read_text(path: Path) -> str:
+    """A text file's content: UTF-8, with or without a byte-order mark.
+
+    Raises:
+        DataError: If the file cannot be read or is not UTF-8 text, naming the line of the
+            first bad byte and, when the file decodes as GB18030 (GBK), saying so.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DataError([Problem(str(path), f"cannot be read: {error.strerror}")]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            guess = " (it looks like GBK / GB18030)"
+        except UnicodeDecodeError:
+            guess = ""
+        message = (
+            f"line {line}: byte 0x{data[error.start]:02x} is not UTF-8 text{guess}; "
+            "save the file as UTF-8"
+        )
+        raise DataError([Problem(str(path), message)]) from None
+
+
+def read_csv_table(path: Path) -> pd.DataFrame:
+    """Read one province CSV file as text columns, refusing ragged or unreadable files.
+
+    Args:
+        path: The CSV file (UTF-8, a byte-order mark is allowed).
+
+    Returns:
+        The table, every cell a string (empty cells as ``""``).
+
+    Raises:
+        DataError: Naming the file and the line for text that is not UTF-8, an empty file, a
+            row with more fields than the header, or an unclosed quote.
+    """
+    text = read_text(path)
+    if not text.strip():
+        raise DataError([Problem(str(path), "is empty; needs a header line and rows")])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
+    except pd.errors.ParserWarning:
+        message = "line 2: more fields than the header has"
+    except pd.errors.ParserError as error:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if found:
+            want, line, saw = found.groups()
+            message = f"line {line}: {saw} fields where the header has {want}"
+        elif "EOF inside string" in str(error):
+            message = "a quoted field is not closed before the end of the file"
+        else:
+            message = f"cannot be read as CSV: {str(error).strip().splitlines()[0]}"
+    raise DataError([Problem(str(path), message)])
+
+
 def load_province(source: str | Path = "hunan") -> Province:
     """Load and validate a province from a bundled name or a folder of CSV files.
 
@@ -506,13 +664,27 @@ def load_province(source: str | Path = "hunan") -> Province:
         >>> len(hunan.county_table)
         122
     """
+    if not isinstance(source, str | Path):
+        raise ArgumentError(
+            f"source: {source!r} is not allowed; give a bundled province name or a folder"
+        )
     folder = Path(source)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(
+            [Problem(str(source), "is a file; give the folder that holds " + _FILE_LIST)]
+        )
     if not folder.is_dir():
         bundled = datasets_dir() / str(source)
         if not bundled.is_dir():
-            names = ", ".join(bundled_provinces())
+            names = bundled_provinces()
+            hint = did_you_mean(source, names)
             raise DataError(
-                [Problem(str(source), f"no such folder or bundled province (bundled: {names})")]
+                [
+                    Problem(
+                        str(source),
+                        f"no such folder or bundled province (bundled: {', '.join(names)}){hint}",
+                    )
+                ]
             )
         folder = bundled
     missing = [f for f in TABLE_FILES.values() if not (folder / f).is_file()]
@@ -522,22 +694,18 @@ def load_province(source: str | Path = "hunan") -> Province:
     problems = []
     for name, file in TABLE_FILES.items():
         try:
-            frames[name] = pd.read_csv(
-                folder / file, dtype=str, keep_default_na=False, encoding="utf-8-sig"
-            )
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-            first = str(error).strip().splitlines()[0] if str(error).strip() else "empty file"
-            problems.append(Problem(str(folder / file), f"cannot be read as CSV: {first}"))
+            frames[name] = read_csv_table(folder / file)
+        except DataError as error:
+            problems.extend(error.problems)
     if problems:
         raise DataError(problems)
     provenance: dict[str, object] = {}
     if (folder / PROVENANCE_FILE).is_file():
+        path = folder / PROVENANCE_FILE
         try:
-            provenance = tomllib.loads((folder / PROVENANCE_FILE).read_text(encoding="utf-8"))
+            provenance = tomllib.loads(read_text(path))
         except tomllib.TOMLDecodeError as error:
-            raise DataError(
-                [Problem(str(folder / PROVENANCE_FILE), f"cannot be read as TOML: {error}")]
-            ) from None
+            raise DataError([Problem(str(path), f"cannot be read as TOML: {error}")]) from None
     return Province.from_tables(
         frames["divisions"], frames["counties"], frames["schools"], provenance, folder
     )

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dudao_sim.errors import LeverError, check_run_arguments
 from dudao_sim.experiments.executors import Interrupted, execute
 from dudao_sim.experiments.runner import ProvinceRef, RunSpec, resolve_province
 from dudao_sim.experiments.statistics import paired_differences, summarize
@@ -145,8 +146,7 @@ def run_ensemble(
     """
     if not scenarios:
         raise ValueError("scenarios: give at least one scenario")
-    if not seeds:
-        raise ValueError("seeds: give at least one seed")
+    seeds = check_run_arguments(seeds, months, warmup_months)  # before the folder is touched
     check_levers(levers or {})  # fail early, naming the key
     check_assumptions(assumptions or {})
     labels = {}
@@ -232,6 +232,8 @@ def run_sweep(
     Raises:
         ValueError: For a column that is neither a lever nor an assumption.
     """
+    seeds = check_run_arguments(seeds, months, warmup_months)  # before the folder is touched
+    load_scenario(scenario)  # fail early, naming the scenario
     columns = [c for c in design.columns if c != "point"]
     unknown = [c for c in columns if c not in LEVERS and c not in ASSUMPTIONS]
     if unknown:
@@ -240,7 +242,12 @@ def run_sweep(
     specs = []
     for point, (_, row) in zip(points, design.iterrows(), strict=True):
         levers = {c: row[c] for c in columns if c in LEVERS}
-        assumptions = {c: float(row[c]) for c in columns if c in ASSUMPTIONS}
+        try:  # every point's values, before the first run
+            check_levers(levers)
+            assumptions = check_assumptions({c: row[c] for c in columns if c in ASSUMPTIONS})
+        except LeverError as error:
+            raise type(error)(f"design, point {point}: {error}") from None
+        assumptions = {c: assumptions[c] for c in columns if c in ASSUMPTIONS}
         for seed in seeds:
             specs.append(
                 RunSpec.make(

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from dudao_sim.data.province import Province, load_province
+from dudao_sim.errors import ArgumentError
 from dudao_sim.metrics.events import EventLog, declared_events
 from dudao_sim.metrics.reporters import (
     MODEL_REPORTERS,
@@ -43,7 +44,7 @@ from dudao_sim.model.mechanisms.base import Mechanism, Visits
 from dudao_sim.model.state import LevelCode
 from dudao_sim.model.streams import Streams
 from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
-from dudao_sim.policy.levers import LEVERS, LeverError, check_levers, unknown_key_error
+from dudao_sim.policy.levers import LEVERS, check_levers, unknown_key_error
 from dudao_sim.policy.scenarios import Scenario, compose, load_scenario
 from dudao_sim.structure.hierarchy import build_hierarchy
 
@@ -57,14 +58,16 @@ def _seed_from(rng: object) -> int:
     if rng is None:
         return int(np.random.SeedSequence().entropy % _SEED_BOUND)
     if isinstance(rng, bool):
-        raise ValueError(f"rng: {rng!r} is not allowed; give a whole number >= 0")
+        raise ArgumentError(f"rng: {rng!r} is not allowed; give a whole number >= 0")
     if isinstance(rng, int | np.integer):
-        if rng < 0:
-            raise ValueError(f"rng: {rng} is not allowed; give a whole number >= 0")
+        if not 0 <= rng < _SEED_BOUND:
+            raise ArgumentError(f"rng: {rng} is not allowed; give a whole number in [0, 2**63)")
         return int(rng)
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, _SEED_BOUND))
-    raise ValueError(f"rng: {rng!r} is not allowed; give a whole number >= 0 or a numpy Generator")
+    raise ArgumentError(
+        f"rng: {rng!r} is not allowed; give a whole number >= 0 or a numpy Generator"
+    )
 
 
 class SupervisionModel(mesa.Model):
@@ -88,7 +91,10 @@ class SupervisionModel(mesa.Model):
             ``batch_run`` passes), e.g. ``unannounced_share=0.5``.
 
     Raises:
-        ValueError: For an unknown lever or assumption, or a value out of range.
+        DudaoError: Before any computing, naming the argument, the value and what is allowed
+            (all are ``ValueError``): ``LeverError`` / ``AssumptionError`` for an unknown
+            lever or assumption or a value out of range, ``ScenarioError`` for a scenario,
+            ``DataError`` for the province, ``ArgumentError`` for months, warm-up or rng.
     """
 
     def __init__(
@@ -108,9 +114,11 @@ class SupervisionModel(mesa.Model):
         super().__init__(rng=seed)
         for name, value in (("months", months), ("warmup_months", warmup_months)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name}: {value!r} is not allowed; must be a whole number >= 0")
+                raise ArgumentError(
+                    f"{name}: {value!r} is not allowed; must be a whole number >= 0"
+                )
         if warmup_months % MONTHS_PER_YEAR:
-            raise ValueError(
+            raise ArgumentError(
                 f"warmup_months: {warmup_months} is not allowed; must be a "
                 "multiple of 12 so the reform starts in January"
             )
@@ -154,10 +162,7 @@ class SupervisionModel(mesa.Model):
         else:
             resolved = compose(*scenario)  # type: ignore[misc]
         if levers:
-            try:
-                check_levers(levers)
-            except LeverError as error:
-                raise ValueError(str(error)) from None
+            check_levers(levers)  # LeverError naming the lever
             resolved = resolved.apply(levers, name=f"{resolved.name}+levers")
         return resolved
 

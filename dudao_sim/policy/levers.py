@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from collections.abc import Mapping
@@ -27,6 +26,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from dudao_sim.errors import LeverError, did_you_mean, share_hint
+from dudao_sim.i18n import LANGS, text
 from dudao_sim.policy.clauses import clauses
 
 LEVERS_FILE = Path(__file__).with_name("levers.toml")
@@ -34,21 +35,14 @@ LEVERS_FILE = Path(__file__).with_name("levers.toml")
 #: The clause numbers of the source document, (一)…(二十五), read from the document itself.
 CLAUSES: tuple[str, ...] = tuple(clauses())
 
-#: Parts of the document, for grouping levers in a dashboard.
+#: Parts of the document, for grouping levers in a dashboard: ``{group: {lang: label}}``
+#: (labels from table ``lever_group`` of the text catalogue :mod:`dudao_sim.i18n`).
 GROUPS: dict[str, dict[str, str]] = {
-    "I": {"zh": "一、管理体制", "en": "I. Management system"},
-    "II": {"zh": "二、运行机制", "en": "II. Operation"},
-    "III": {"zh": "三、结果运用", "en": "III. Use of results"},
-    "IV": {"zh": "四、队伍建设", "en": "IV. The inspectorate"},
-    "V": {"zh": "五、保障机制", "en": "V. Support"},
-    "VI": {"zh": "六、工作要求", "en": "VI. Requirements"},
+    group: {lang: text(f"lever_group.{group}", lang) for lang in LANGS}
+    for group in ("I", "II", "III", "IV", "V", "VI")
 }
 
 LeverValue = float | int | bool | str
-
-
-class LeverError(ValueError):
-    """An unknown lever or a value outside a lever's allowed range."""
 
 
 class Lever(BaseModel):
@@ -126,7 +120,10 @@ class Lever(BaseModel):
             value = value.item()
 
         def fail() -> LeverError:
-            return LeverError(f"{self.name}: {value!r} is not allowed; must be {self.allowed()}")
+            return LeverError(
+                f"{self.name}: {value!r} is not allowed; must be {self.allowed()}"
+                + value_hint(value, self.kind, self.low, self.high)
+            )
 
         if self.kind == "bool":
             if not isinstance(value, bool):
@@ -158,20 +155,46 @@ def _load_levers(path: Path = LEVERS_FILE) -> dict[str, Lever]:
 LEVERS: dict[str, Lever] = _load_levers()
 
 
-def unknown_key_error(key: str, known: Mapping[str, object], what: str = "lever") -> LeverError:
+def value_hint(value: object, kind: str, low: float | None, high: float | None) -> str:
+    """A hint for a common mistake: a percentage for a share, a number or bool written as text.
+
+    Args:
+        value: The value given.
+        kind: ``"float"``, ``"int"``, ``"bool"`` or ``"choice"``.
+        low: Lowest allowed value (numbers).
+        high: Highest allowed value (numbers).
+
+    Returns:
+        ``" (...)"`` or ``""``.
+    """
+    if kind in ("float", "int") and low is not None and high is not None:
+        hint = share_hint(value, low, high)
+        if hint:
+            return hint
+    if isinstance(value, str) and kind in ("float", "int", "bool"):
+        return " (text was given: write the value without quotes)"
+    return ""
+
+
+def unknown_key_error(
+    key: str,
+    known: Mapping[str, object],
+    what: str = "lever",
+    error: type[LeverError] = LeverError,
+) -> LeverError:
     """An error for an unknown key, suggesting the closest known ones.
 
     Args:
         key: The key given.
         known: The keys allowed.
         what: What kind of key it is (``"lever"``, ``"assumption"``...).
+        error: The class of the error (a :class:`LeverError`).
 
     Returns:
         The error to raise.
     """
-    close = difflib.get_close_matches(key, list(known), n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; see the list of {what}s"
-    return LeverError(f"{key}: unknown {what}{hint}")
+    hint = did_you_mean(key, known) or f"; see the list of {what}s"
+    return error(f"{key}: unknown {what}{hint}")
 
 
 def defaults() -> dict[str, LeverValue]:

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from dudao_sim.policy.levers import LeverError, unknown_key_error
+from dudao_sim.errors import AssumptionError
+from dudao_sim.policy.levers import unknown_key_error, value_hint
 
 ASSUMPTION_DIR = Path(__file__).resolve().parent
 
@@ -65,7 +66,8 @@ class Assumption(BaseModel):
         """Return ``value`` as a float, or raise if it is outside [low, high].
 
         Raises:
-            LeverError: Naming the assumption, the value and the allowed range.
+            AssumptionError: Naming the assumption, the value and the allowed range (a
+                ``LeverError``).
         """
         if isinstance(value, np.generic):  # a value read from a NumPy array or DataFrame
             value = value.item()
@@ -75,9 +77,9 @@ class Assumption(BaseModel):
             or not math.isfinite(value)
             or not self.low <= value <= self.high
         ):
-            raise LeverError(
+            raise AssumptionError(
                 f"{self.name}: {value!r} is not allowed; must be a number in "
-                f"[{self.low:g}, {self.high:g}]"
+                f"[{self.low:g}, {self.high:g}]" + value_hint(value, "float", self.low, self.high)
             )
         return float(value)
 
@@ -113,12 +115,13 @@ def check_assumptions(values: Mapping[str, object]) -> dict[str, float]:
         A complete dict of assumption values.
 
     Raises:
-        LeverError: For an unknown name or a value outside its plausible range.
+        AssumptionError: For an unknown name or a value outside its plausible range (a
+            ``LeverError``).
     """
     out = assumption_defaults()
     for key, value in values.items():
         if key not in ASSUMPTIONS:
-            raise unknown_key_error(key, ASSUMPTIONS, what="assumption")
+            raise unknown_key_error(key, ASSUMPTIONS, what="assumption", error=AssumptionError)
         out[key] = ASSUMPTIONS[key].check(value)
     return out
 

@@ -24,20 +24,19 @@ Example:
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dudao_sim.policy.levers import LEVERS, LeverError, LeverValue, check_levers, unknown_key_error
+from dudao_sim.errors import ScenarioError, did_you_mean
+from dudao_sim.policy.assumptions import ASSUMPTIONS
+from dudao_sim.policy.levers import LEVERS, LeverError, LeverValue, check_levers
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 _TOP_KEYS = {"name", "label_zh", "label_en", "description_zh", "description_en", "base", "levers"}
 _ENTRY_KEYS = {"value", "clause", "note"}
-
-
-class ScenarioError(ValueError):
-    """A scenario file or reform that cannot be read or applied."""
 
 
 @dataclass(frozen=True)
@@ -101,36 +100,104 @@ class Scenario:
         )
 
 
-def _read(path: Path) -> dict:
+def _line(text: str, key: str, table: str | None = None) -> int | None:
+    """The line where ``key = ...`` is written (inside ``[table]`` if given), if found."""
+    lines = text.splitlines()
+    start = 0
+    if table is not None:
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]")
+        start = next((i + 1 for i, line in enumerate(lines) if header.match(line)), 0)
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for i in range(start, len(lines)):
+        if pattern.match(lines[i]):
+            return i + 1
+    return None
+
+
+def _where(path: Path, text: str, key: str, table: str | None = None) -> str:
+    """``"<file>, line N, <table>.<key>"`` for messages."""
+    line = _line(text, key, table)
+    at = f", line {line}" if line else ""
+    return f"{path}{at}, {f'{table}.' if table else ''}{key}"
+
+
+def _decode(path: Path) -> str:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{path}: cannot be read ({error})") from None
+        data = path.read_bytes()
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot be read ({error.strerror or error})") from None
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark is fine
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            guess = " (it looks like GBK / GB18030)"
+        except UnicodeDecodeError:
+            guess = ""
+        raise ScenarioError(
+            f"{path}, line {line}: byte 0x{data[error.start]:02x} is not UTF-8 text{guess}; "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _read(path: Path) -> tuple[dict, str]:
+    text = _decode(path)
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path}: not valid TOML ({error})") from None
-    unknown = set(data) - _TOP_KEYS
+    unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
+        key = unknown[0]
         raise ScenarioError(
-            f"{path}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}"
+            f"{_where(path, text, key)}: unknown key{did_you_mean(key, sorted(_TOP_KEYS))}; "
+            f"allowed: {', '.join(sorted(_TOP_KEYS))}"
         )
     for key in ("name", "label_zh", "label_en"):
-        if not isinstance(data.get(key), str) or not data[key]:
-            raise ScenarioError(f"{path}: '{key}' is missing or empty")
-    return data
+        if key not in data:
+            raise ScenarioError(f"{path}: '{key}' is missing; write {key} = \"...\"")
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise ScenarioError(
+                f"{_where(path, text, key)}: {data[key]!r} is not allowed; must be non-empty text"
+            )
+    for key in ("base", "description_zh", "description_en"):
+        if key in data and not isinstance(data[key], str):
+            raise ScenarioError(
+                f"{_where(path, text, key)}: {data[key]!r} is not allowed; must be text"
+            )
+    if not isinstance(data.get("levers", {}), Mapping):
+        raise ScenarioError(
+            f"{_where(path, text, 'levers')}: must be a table [levers] of "
+            '<lever> = { value = ..., clause = "..." }'
+        )
+    return data, text
 
 
-def _changes(path: Path, entries: Mapping[str, object]) -> tuple[dict, dict]:
+def _changes(path: Path, text: str, entries: Mapping[str, object]) -> tuple[dict, dict]:
     values, notes = {}, {}
     for key, entry in entries.items():
-        where = f"{path}, levers.{key}"
+        where = _where(path, text, key, "levers")
+        if key in _TOP_KEYS:
+            raise ScenarioError(
+                f"{where}: '{key}' is a top-level key; write it above the [levers] table"
+            )
+        if key in ASSUMPTIONS:
+            raise ScenarioError(
+                f"{where}: a behavioural assumption, not a lever; a scenario sets levers only "
+                "(set assumptions with --set or assumptions=...)"
+            )
         if key not in LEVERS:
-            raise ScenarioError(f"{path}: {unknown_key_error(key, LEVERS)}")
+            hint = did_you_mean(key, LEVERS) or "; see dudao-sim scenarios --levers"
+            raise ScenarioError(f"{where}: unknown lever{hint}")
         if not isinstance(entry, Mapping) or "value" not in entry or "clause" not in entry:
             raise ScenarioError(f'{where}: write it as {{ value = ..., clause = "..." }}')
         extra = set(entry) - _ENTRY_KEYS
         if extra:
             raise ScenarioError(
-                f"{where}: unknown field(s) {sorted(extra)}; allowed: {sorted(_ENTRY_KEYS)}"
+                f"{where}: unknown field(s) {sorted(extra)}"
+                f"{did_you_mean(sorted(extra)[0], sorted(_ENTRY_KEYS))}; "
+                f"allowed: {', '.join(sorted(_ENTRY_KEYS))}"
             )
         if entry["clause"] not in LEVERS[key].clauses:
             raise ScenarioError(
@@ -140,7 +207,7 @@ def _changes(path: Path, entries: Mapping[str, object]) -> tuple[dict, dict]:
         try:
             values[key] = LEVERS[key].check(entry["value"])
         except LeverError as error:
-            raise ScenarioError(f"{path}: {error}") from None
+            raise ScenarioError(f"{where}: {str(error).removeprefix(f'{key}: ')}") from None
         if "note" in entry:
             notes[key] = str(entry["note"])
     return values, notes
@@ -158,15 +225,24 @@ def scenario_path(name_or_path: str | Path) -> Path:
     Raises:
         ScenarioError: If there is no such scenario, listing the shipped ones.
     """
+    if not isinstance(name_or_path, str | Path) or not str(name_or_path).strip():
+        raise ScenarioError(
+            f"scenario: {name_or_path!r} is not allowed; give a shipped name or a .toml file"
+        )
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.is_file():
         return path
+    if path.suffix == ".toml" and path.exists():
+        raise ScenarioError(f"scenario {str(path)!r}: is a folder, not a scenario file")
     shipped = SCENARIO_DIR / f"{name_or_path}.toml"
-    if shipped.is_file():
+    if "/" not in str(name_or_path) and shipped.is_file():
         return shipped
-    names = ", ".join(scenario_names())
+    names = scenario_names()
+    if path.suffix == ".toml" or len(path.parts) > 1:
+        raise ScenarioError(f"scenario {str(name_or_path)!r}: no such file")
     raise ScenarioError(
-        f"scenario {str(name_or_path)!r}: no such file or shipped scenario (shipped: {names})"
+        f"scenario {str(name_or_path)!r}: no such file or shipped scenario "
+        f"(shipped: {', '.join(names)}){did_you_mean(name_or_path, names)}"
     )
 
 
@@ -184,13 +260,13 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
             range, wrong clause, missing or circular base).
     """
     path = scenario_path(name_or_path)
-    data = _read(path)
+    data, text = _read(path)
     name = data["name"]
     if path.parent == SCENARIO_DIR and name != path.stem:
         raise ScenarioError(f"{path}: name {name!r} must equal the file name {path.stem!r}")
     if name in _seen:
         raise ScenarioError(f"{path}: circular base chain {' -> '.join((*_seen, name))}")
-    changes, notes = _changes(path, data.get("levers", {}))
+    changes, notes = _changes(path, text, data.get("levers", {}))
     base_name = data.get("base")
     if base_name is None:
         levers, chain = check_levers(changes), (name,)
@@ -200,7 +276,14 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
             if not (path.parent / f"{base_name}.toml").is_file()
             else path.parent / f"{base_name}.toml"
         )
-        base = load_scenario(base_ref, (*_seen, name))
+        try:
+            base = load_scenario(base_ref, (*_seen, name))
+        except ScenarioError as error:
+            if not str(error).startswith(f"scenario {str(base_ref)!r}:"):
+                raise
+            raise ScenarioError(
+                f"{_where(path, text, 'base')}: {str(error).removeprefix('scenario ')}"
+            ) from None
         levers, chain = check_levers(changes, base=base.levers), (*base.chain, name)
     return Scenario(
         name,
@@ -243,6 +326,11 @@ def compose(
         raise ScenarioError("compose: give at least one scenario")
     resolved: list[Scenario] = []
     for part in parts:
+        if not isinstance(part, Scenario | Mapping | str | Path):
+            raise ScenarioError(
+                f"scenario: {part!r} is not allowed; give a name, a .toml file, a Scenario "
+                "or a dict of lever values"
+            )
         if isinstance(part, Scenario):
             resolved.append(part)
         elif isinstance(part, Mapping):
