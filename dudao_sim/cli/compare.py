@@ -119,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     levers, assumptions = parse_settings(args.set)
     province = load_from_args(args)
     out = Path(args.out or f"out/compare-{province.code}")
+    args.results_folder = out  # where an interrupt counts the kept runs (cli.main)
     seeds = spawn_seeds(args.seed, args.seeds)
     try:
         ensemble = run_ensemble(

@@ -19,13 +19,18 @@ Example:
 from __future__ import annotations
 
 import argparse
+import shlex
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from dudao_sim import __version__
 from dudao_sim.cli import compare, hierarchy, report, run, scenarios, sensitivity, sweep
 from dudao_sim.cli.common import PROG, USAGE_ERROR, Command, Parser, UsageError, print_error
 from dudao_sim.data.province import DataError
+from dudao_sim.experiments.executors import Interrupted
 
 #: The subcommands, in the order ``--help`` lists them.
 COMMANDS: list[Command] = [
@@ -58,6 +63,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into :class:`Interrupted` while a command runs.
+
+    The first signal raises; later ones are ignored while the command cleans up (stopping
+    workers, keeping finished runs). The previous handlers come back afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signums = (signal.SIGINT, signal.SIGTERM)
+
+    def handler(signum: int, frame: object) -> None:
+        for s in signums:
+            signal.signal(s, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in signums}
+    try:
+        yield
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
+
+
+def print_interrupted(stop: Interrupted, argv: Sequence[str]) -> None:
+    """Print one line on stderr: what was kept and the command that continues it."""
+    message = f"{PROG}: {stop}"
+    if stop.folder is not None:
+        again = [*argv, *([] if "--resume" in argv else ["--resume"])]
+        message += f"; continue with: {shlex.join([PROG, *again])}"
+    print(message, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``dudao-sim`` with ``argv`` (default: the process arguments).
 
@@ -65,7 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments without the program name.
 
     Returns:
-        The exit code: 0 on success, 2 for a user mistake (one line on stderr).
+        The exit code: 0 on success, 2 for a user mistake (one line on stderr), 130 or 143
+        when stopped by SIGINT or SIGTERM (one line on stderr: the runs kept and how to
+        continue with ``--resume``).
     """
     parser = build_parser()
     try:
@@ -77,7 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_error(f"a command is required (one of: {names}); see {PROG} --help")
         return USAGE_ERROR
     try:
-        return int(args.run(args))
+        with stop_on_signals():
+            return int(args.run(args))
+    except Interrupted as stop:  # Ctrl-C or SIGTERM: one line, no traceback
+        if getattr(args, "results_folder", None) is not None:  # set by the writing commands
+            stop = stop.counted_in(args.results_folder)
+        print_interrupted(stop, list(argv) if argv is not None else sys.argv[1:])
+        return stop.exit_code
     except (UsageError, DataError, ValueError) as error:
         print_error(error)
         return USAGE_ERROR

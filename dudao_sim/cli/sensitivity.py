@@ -16,7 +16,8 @@ from dudao_sim.cli.common import (
     parse_factors,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
-from dudao_sim.experiments import run_sweep
+from dudao_sim.experiments import StoreError, run_sweep
+from dudao_sim.experiments.store import prepare_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,12 +43,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--trajectories", type=int, default=10, help="Morris trajectories")
     parser.add_argument("--n-base", type=int, default=64, help="Sobol base sample (power of 2)")
-    parser.add_argument("--out", metavar="DIR", help="folder for indices and plots")
+    parser.add_argument("--out", metavar="DIR", help="folder for runs, indices and plots")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue an interrupted analysis in --out"
+    )
     parser.add_argument("--lang", choices=("en", "zh"), default="en")
 
 
 def run(args: argparse.Namespace) -> int:
     """Compute the indices, write them with one plot per outcome, and print them.
+
+    Every run streams to ``--out`` as it finishes (a result folder like compare's and
+    sweep's), so ``--resume`` continues an interrupted analysis; an existing result folder is
+    refused without ``--resume``.
 
     Args:
         args: Parsed arguments.
@@ -63,17 +71,35 @@ def run(args: argparse.Namespace) -> int:
     factors = parse_factors(args.factor)
     outcomes = args.outcome or list(KEY_OUTCOMES[:4])
     province = load_from_args(args)
+    # Runs stream to the folder (resumable) like compare and sweep: check it first.
+    out = Path(args.out or f"out/sensitivity-{province.code}")
+    args.results_folder = out  # where an interrupt counts the kept runs (cli.main)
+    if not args.resume and (out / f"{args.method}.csv").exists():
+        raise UsageError(
+            f"--out: {out}: holds {args.method} results already; use --resume to continue "
+            "it or choose a new output folder"
+        )
+    try:
+        prepare_folder(out, args.resume)
+    except StoreError as error:
+        raise UsageError(f"--out: {error}") from None
+    how = execution(args)
 
     def evaluate(design: pd.DataFrame) -> pd.DataFrame:
-        ensemble = run_sweep(
-            province,
-            design.assign(point=range(len(design))),
-            [args.seed],
-            scenario=args.scenario,
-            months=args.months,
-            warmup_months=args.warmup_months,
-            **execution(args),
-        )
+        try:
+            ensemble = run_sweep(
+                province,
+                design.assign(point=range(len(design))),
+                [args.seed],
+                scenario=args.scenario,
+                months=args.months,
+                warmup_months=args.warmup_months,
+                out_dir=out,
+                resume=args.resume,
+                **how,
+            )
+        except StoreError as error:
+            raise UsageError(f"--out: {error}") from None
         runs = ensemble.runs
         unknown = sorted(set(outcomes) - set(runs["metric"]))
         if unknown:
@@ -90,8 +116,6 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         indices = sensitivity.sobol(factors, evaluate, n_base=args.n_base, seed=args.seed)
-    out = Path(args.out or f"out/sensitivity-{province.code}")
-    out.mkdir(parents=True, exist_ok=True)
     indices.to_csv(out / f"{args.method}.csv", index=False)
     for outcome in outcomes:
         figure = sensitivity.plot_indices(indices, outcome, lang=args.lang)

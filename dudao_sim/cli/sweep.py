@@ -90,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     design = design_from_args(args)
     province = load_from_args(args)
     out = Path(args.out or f"out/sweep-{province.code}")
+    args.results_folder = out  # where an interrupt counts the kept runs (cli.main)
     try:
         ensemble = run_sweep(
             province,

@@ -64,6 +64,23 @@ class Interrupted(KeyboardInterrupt):
         self.total = total
         self.folder = folder
 
+    def counted_in(self, folder: str | Path) -> Interrupted:
+        """This interrupt with the runs kept in ``folder`` counted (if it holds results).
+
+        For an interrupt that came outside the runs (e.g. while the report is written).
+        """
+        from dudao_sim.experiments.store import ResultStore, StoreError
+
+        store = ResultStore(folder)
+        if self.folder is not None or not store.manifest_path.is_file():
+            return self
+        try:
+            status = store.status()
+        except StoreError:
+            return Interrupted(self.signum, folder=folder)
+        kept = sum(s == "done" for s in status.values())
+        return Interrupted(self.signum, kept, len(status), folder)
+
     @property
     def exit_code(self) -> int:
         """The shell's exit code for death by this signal: 130 (SIGINT), 143 (SIGTERM)."""
