@@ -1,13 +1,15 @@
 """Controlled vocabularies of the data tables, with Chinese and English labels.
 
-The values are what the CSV files contain; the labels are what summaries, figures and the
-dashboard show. Clause numbers refer to the Hunan implementing opinions
-(关于深化新时代教育督导体制机制改革的实施意见).
+The values are what the CSV files contain; the labels (table ``vocab`` of the text catalogue
+:mod:`dudao_sim.i18n`) are what summaries, figures and the dashboard show. Clause numbers
+refer to the Hunan implementing opinions (关于深化新时代教育督导体制机制改革的实施意见).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from dudao_sim.i18n import check_lang, has_text, text
 
 
 class Level(StrEnum):
@@ -77,33 +79,6 @@ PROVINCE_SUPERVISED: frozenset[SchoolType] = frozenset({SchoolType.HIGHER_EDUCAT
 #: School types that must have a badged responsibility-zone inspector (clause 六: 中小学校、幼儿园).
 BADGED_TYPES: frozenset[SchoolType] = frozenset(SchoolType) - PROVINCE_SUPERVISED
 
-LABELS: dict[str, dict[str, str]] = {
-    "province": {"zh": "省", "en": "province"},
-    "city": {"zh": "市州", "en": "city"},
-    "county": {"zh": "县市区", "en": "county"},
-    "township": {"zh": "乡镇（街道）", "en": "township"},
-    "prefecture_city": {"zh": "地级市", "en": "prefecture-level city"},
-    "autonomous_prefecture": {"zh": "自治州", "en": "autonomous prefecture"},
-    "district": {"zh": "市辖区", "en": "district"},
-    "county_city": {"zh": "县级市", "en": "county-level city"},
-    "autonomous_county": {"zh": "自治县", "en": "autonomous county"},
-    "subdistrict": {"zh": "街道", "en": "subdistrict"},
-    "town": {"zh": "镇", "en": "town"},
-    "xiang": {"zh": "乡", "en": "township (xiang)"},
-    "kindergarten": {"zh": "幼儿园", "en": "kindergarten"},
-    "primary": {"zh": "小学", "en": "primary"},
-    "junior_secondary": {"zh": "初中", "en": "junior secondary"},
-    "senior_secondary": {"zh": "普通高中", "en": "senior secondary"},
-    "secondary_vocational": {"zh": "中职", "en": "secondary vocational"},
-    "higher_education": {"zh": "高等学校", "en": "higher education"},
-    "public": {"zh": "公办", "en": "public"},
-    "private": {"zh": "民办", "en": "private"},
-    "government": {"zh": "政府", "en": "government"},
-    "office": {"zh": "政府教育督导办", "en": "supervision office"},
-    "school": {"zh": "学校", "en": "school"},
-    "inspector": {"zh": "督学", "en": "inspector"},
-}
-
 
 def label(value: str, lang: str = "en") -> str:
     """Return the Chinese or English label of a vocabulary value.
@@ -118,6 +93,6 @@ def label(value: str, lang: str = "en") -> str:
     Raises:
         ValueError: If ``lang`` is not ``"zh"`` or ``"en"``.
     """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang: {lang!r} is not allowed; use 'zh' or 'en'")
-    return LABELS.get(str(value), {}).get(lang, str(value))
+    check_lang(lang)
+    key = f"vocab.{value}"
+    return text(key, lang) if has_text(key) else str(value)

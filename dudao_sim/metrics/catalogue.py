@@ -47,6 +47,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from dudao_sim import i18n
 from dudao_sim.metrics.events import EVENTS, Event
 from dudao_sim.policy.clauses import clauses
 
@@ -70,22 +71,26 @@ KINDS: tuple[str, ...] = (
     "index",
 )
 
-#: Topic groups, in display order: ``{group: (zh, en)}``.
+#: Topic groups, in display order: ``{group: (zh, en)}`` (labels from table ``metric_group``
+#: of the text catalogue :mod:`dudao_sim.i18n`).
 GROUPS: dict[str, tuple[str, str]] = {
-    "index": ("四项指数", "Clause-24 indices"),
-    "coverage": ("覆盖", "Coverage"),
-    "visits": ("督导活动", "Visits"),
-    "detection": ("问题发现", "Detection"),
-    "rectification": ("整改与复查", "Rectification and re-checks"),
-    "evaluation": ("评定", "Ratings"),
-    "accountability": ("问责与激励", "Accountability and incentives"),
-    "reporting": ("报告", "Reporting"),
-    "behaviour": ("行为", "Behaviour"),
-    "conditions": ("学校与政府状况", "Conditions of schools and governments"),
-    "quality": ("质量", "Quality"),
-    "burden": ("负担", "Burden"),
-    "cost": ("成本", "Cost"),
-    "inspectorate": ("督学队伍", "Inspectorate"),
+    group: (i18n.text(f"metric_group.{group}", "zh"), i18n.text(f"metric_group.{group}", "en"))
+    for group in (
+        "index",
+        "coverage",
+        "visits",
+        "detection",
+        "rectification",
+        "evaluation",
+        "accountability",
+        "reporting",
+        "behaviour",
+        "conditions",
+        "quality",
+        "burden",
+        "cost",
+        "inspectorate",
+    )
 }
 
 #: Figure axis styles a unit may ask for.

@@ -24,95 +24,22 @@ from collections import Counter
 import networkx as nx
 import pandas as pd
 
+from dudao_sim import i18n
 from dudao_sim.data.province import TABLE_FILES, Province
 from dudao_sim.data.vocab import Level, SchoolType, label
+from dudao_sim.i18n import check_lang
 from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 from dudao_sim.structure.analysis import depth, inspectorate_by_city
 
-#: Labels used only by the summary, in English and Chinese.
-TEXT: dict[str, dict[str, str]] = {
-    "title": {
-        "en": "Supervision hierarchy of {name} ({code}) — {granularity} graph, seed {seed}",
-        "zh": "{name}（{code}）教育督导体系 — {granularity}，随机种子 {seed}",
-    },
-    "light": {"en": "light", "zh": "简明图"},
-    "full": {"en": "full", "zh": "完整图"},
-    "governments": {"en": "Governments", "zh": "政府"},
-    "offices": {"en": "Supervision offices", "zh": "政府教育督导办"},
-    "schools": {"en": "Schools", "zh": "学校"},
-    "schools_from_tables": {
-        "en": " (from the tables; a light graph has no school nodes)",
-        "zh": "（取自数据表；简明图不含学校节点）",
-    },
-    "inspectors": {"en": "Inspectors", "zh": "督学"},
-    "full_time": {"en": "full-time", "zh": "专职"},
-    "office_province": {"en": "province office", "zh": "省督导办"},
-    "office_city": {"en": "city offices", "zh": "市州督导办"},
-    "office_county": {"en": "county offices", "zh": "县市区督导办"},
-    "colon": {"en": ": ", "zh": "："},
-    "paren": {"en": " ({inner})", "zh": "（{inner}）"},
-    "comma": {"en": ", ", "zh": "，"},
-    "graph": {
-        "en": "Graph: {nodes} nodes, {edges} edges, depth {depth} (longest top-down chain)",
-        "zh": "图：{nodes} 个节点，{edges} 条边，深度 {depth}（自上而下最长链）",
-    },
-    "rules": {
-        "en": "Rules: 1 inspector per {ratio} schools (十七); county full-time share "
-        "{low}–1/3 (十七); badged coverage target {coverage} (六)",
-        "zh": "标准：督学与学校数 1:{ratio}（十七）；县级专职督学比例 {low}–1/3（十七）；"
-        "挂牌督导覆盖目标 {coverage}（六）",
-    },
-    "table_title": {
-        "en": "County inspectorates by city (市州):",
-        "zh": "各市州县级督学队伍：",
-    },
-    "no_table": {
-        "en": "(the table by city needs a full graph: --granularity full)",
-        "zh": "（分市州统计需要完整图：--granularity full）",
-    },
-    "col_city": {"en": "City", "zh": "市州"},
-    "col_counties": {"en": "Counties", "zh": "县市区"},
-    "col_schools": {"en": "Schools", "zh": "学校"},
-    "col_inspectors": {"en": "Inspectors", "zh": "督学"},
-    "col_ratio": {"en": "Schools/insp.", "zh": "校/督学"},
-    "col_meets": {"en": "≤{ratio}?", "zh": "≤{ratio}?"},
-    "col_ft": {"en": "Full-time", "zh": "专职比例"},
-    "col_band": {"en": "In band?", "zh": "达标?"},
-    "col_coverage": {"en": "Badged coverage", "zh": "挂牌覆盖率"},
-    "yes": {"en": "yes", "zh": "是"},
-    "no": {"en": "no", "zh": "否"},
-    "province_row": {"en": "{name} (province)", "zh": "{name}（全省）"},
-    "province_managed": {"en": "Province-managed counties", "zh": "省直管县"},
-    "county_tally": {
-        "en": "Counties meeting 1:{ratio}: {meet}/{n}; counties with full-time share in band: "
-        "{band}/{n}; counties fully covered: {covered}/{n}",
-        "zh": "达到 1:{ratio} 的县市区：{meet}/{n}；专职比例达标的县市区：{band}/{n}；"
-        "挂牌督导全覆盖的县市区：{covered}/{n}",
-    },
-    "synth_note": {
-        "en": "Note: synthesized input figures (not observed): {items}. See provenance.toml.",
-        "zh": "注：以下输入数据为合成数据（非实测）：{items}。详见 provenance.toml。",
-    },
-    "synth_none": {
-        "en": "Note: the provenance record marks no input figure as synthesized.",
-        "zh": "注：来源记录未标注合成数据。",
-    },
-    "all_columns": {"en": "all columns", "zh": "全部字段"},
-}
-
-_LEVEL_PLURAL = {
-    Level.PROVINCE.value: "province",
-    Level.CITY.value: "cities",
-    Level.COUNTY.value: "counties",
-    Level.TOWNSHIP.value: "townships",
-}
+#: Table of the text catalogue (:mod:`dudao_sim.i18n`) holding the summary's labels.
+TEXT_TABLE = "hierarchy"
 
 
 def text(key: str, lang: str = "en", **values: object) -> str:
     """Return a summary label in ``lang``, formatted with ``values``.
 
     Args:
-        key: A key of :data:`TEXT`.
+        key: A key of table ``hierarchy`` of the text catalogue (:mod:`dudao_sim.i18n`).
         lang: ``"zh"`` or ``"en"``.
         **values: Values for the placeholders.
 
@@ -122,9 +49,7 @@ def text(key: str, lang: str = "en", **values: object) -> str:
     Raises:
         ValueError: If ``lang`` is not ``"zh"`` or ``"en"``.
     """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang: {lang!r} is not allowed; use 'zh' or 'en'")
-    return TEXT[key][lang].format(**values)
+    return i18n.text(f"{TEXT_TABLE}.{key}", check_lang(lang), **values)
 
 
 def _width(s: str) -> int:
@@ -154,7 +79,8 @@ def _ratio(x: float) -> str:
 
 
 def _level_name(level: str, lang: str) -> str:
-    return label(level, lang) if lang == "zh" else _LEVEL_PLURAL.get(level, level)
+    key = f"{TEXT_TABLE}.level.{level}"
+    return i18n.text(key, lang) if i18n.has_text(key) else level
 
 
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
@@ -203,8 +129,7 @@ def hierarchy_summary(province: Province, graph: nx.DiGraph, lang: str = "en") -
     Raises:
         ValueError: If ``lang`` is not ``"zh"`` or ``"en"``.
     """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang: {lang!r} is not allowed; use 'zh' or 'en'")
+    check_lang(lang)
     granularity = str(graph.graph.get("granularity", "light"))
     spec = graph.graph.get("inspectorate_spec") or {}
     ratio = float(spec.get("schools_per_inspector", SCHOOLS_PER_INSPECTOR))
@@ -216,7 +141,11 @@ def hierarchy_summary(province: Province, graph: nx.DiGraph, lang: str = "en") -
             lang,
             name=province.name,
             code=province.code,
-            granularity=text(granularity, lang) if granularity in TEXT else granularity,
+            granularity=(
+                text(granularity, lang)
+                if i18n.has_text(f"{TEXT_TABLE}.{granularity}")
+                else granularity
+            ),
             seed=graph.graph.get("seed", 0),
         )
     ]
@@ -253,7 +182,7 @@ def hierarchy_summary(province: Province, graph: nx.DiGraph, lang: str = "en") -
             staff[d["level"]] += int(d.get("n_inspectors", 0))
             full[d["level"]] += int(d.get("n_full_time", 0))
     per_office = comma.join(
-        f"{text('office_' + lv.value, lang)} {_int(staff[lv.value])}" for lv in office_levels
+        f"{text(f'office_{lv.value}', lang)} {_int(staff[lv.value])}" for lv in office_levels
     )
     n_full = text("paren", lang, inner=f"{text('full_time', lang)} {_int(sum(full.values()))}")
     lines.append(
