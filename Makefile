@@ -6,6 +6,9 @@
 #               Other tiers by hand, e.g. .venv/bin/pytest -q tests -m hunan
 #   make lab    JupyterLab on notebooks/
 #   make baseline  regenerate the pinned regression baseline (tests/baseline/)
+#   make lock   rewrite constraints.txt (exact versions) from the resolved .venv
+#   make test-interpreters  the regression baseline on every Python 3.11/3.12/3.13 found,
+#               each in its own .venv-3.X with the locked versions
 #   make notebooks re-execute the notebooks in quick mode and store their outputs
 #   make help   this list
 # Re-running is fast: the install step re-runs only when pyproject.toml changes.
@@ -15,6 +18,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 EXTRAS ?= dev
+CONSTRAINTS := constraints.txt
 
 # The newest of python3.13/3.12/3.11 that actually runs (a pyenv shim can exist and fail).
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
@@ -26,7 +30,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 # a Python dependency) and the HTML report embeds a subset of it.
 SYSDEPS := fonts-noto-cjk fonts-wqy-zenhei
 
-.PHONY: run test test-fast lint lab sysdeps clean venv baseline help notebooks
+.PHONY: run test test-fast lint lab sysdeps clean venv baseline help lock test-interpreters notebooks
 
 venv: $(STAMP)
 
@@ -36,8 +40,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+# Exact versions from constraints.txt (make lock), so every install resolves the same.
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(PY)
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
 # The main job: compare pre_reform, reform_2021 and the single-mechanism variants on Hunan
@@ -75,6 +80,34 @@ help:
 baseline: $(STAMP)
 	$(PY) tests/baseline_cases.py --write
 
+# constraints.txt: pip freeze --exclude-editable of .venv (Python 3.11), filtered to what
+# pyproject.toml needs (tools/lock.py). To upgrade: .venv/bin/pip install -U -e ".[dev]",
+# run the tests, then make lock.
+lock: $(STAMP)
+	$(PY) tools/lock.py
+
+# Every Python 3.11/3.12/3.13 that runs: pythonX.Y on PATH, else pyenv's versions folder
+# (a pyenv shim can exist and fail).
+PYENV_VERSIONS ?= $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions
+INTERPRETERS ?= $(shell for v in 3.11 3.12 3.13; do \
+	for p in python$$v $(PYENV_VERSIONS)/$$v*/bin/python$$v; do \
+	if $$p -c 'import sys' >/dev/null 2>&1; then echo $$p; break; fi; done; done)
+
+# The regression baseline (tests/baseline_cases.py: fresh runs against tests/baseline/) on
+# each interpreter, installed from constraints.txt into .venv-X.Y; fails if any differs.
+test-interpreters:
+	@test -n "$(INTERPRETERS)" || { echo "No Python 3.11-3.13 found"; exit 1; }
+	@status=0; for py in $(INTERPRETERS); do \
+		v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+		echo "== Python $$v ($$py)"; \
+		test -x .venv-$$v/bin/python || $$py -m venv .venv-$$v || { status=1; continue; }; \
+		.venv-$$v/bin/python -m pip install --quiet --upgrade pip && \
+		.venv-$$v/bin/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[$(EXTRAS)]" \
+			|| { echo "Python $$v: install failed"; status=1; continue; }; \
+		.venv-$$v/bin/python -c 'import mesa, numpy, pandas, scipy; print("mesa", mesa.__version__, "numpy", numpy.__version__, "pandas", pandas.__version__, "scipy", scipy.__version__)'; \
+		.venv-$$v/bin/python tests/baseline_cases.py || status=1; \
+	done; exit $$status
+
 # --allow-root only when running as root (containers); Jupyter refuses root without it.
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
@@ -88,4 +121,4 @@ sysdeps:
 	else echo "Debian packages present: $(SYSDEPS)"; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .venv-3.* .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
