@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -192,7 +193,9 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
         One row per month: ``month`` (0 = first scenario month), ``phase``, the raw
         reporters and the derived metrics (all in the catalogue).
     """
-    raw = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    collector = model.datacollector
+    raw_vars = collector.raw_vars if isinstance(collector, MetricsCollector) else None
+    raw = pd.DataFrame(raw_vars or collector.model_vars).reset_index(drop=True)
     frame = raw.copy()
     frame.insert(0, "month", np.arange(len(frame)) - model.warmup_months)
     frame.insert(1, "phase", np.where(frame["month"] < 0, "warmup", "scenario"))
@@ -263,6 +266,62 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
     if not include_warmup:
         frame = frame[frame["month"] >= 0].reset_index(drop=True)
     return frame
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector whose ``model_vars`` also hold the derived metrics of a run.
+
+    It collects :data:`MODEL_REPORTERS` every month like a plain DataCollector; reading
+    ``model_vars`` (or ``get_model_vars_dataframe()``) adds every other metric of
+    :func:`metrics_frame` — the 12-month rates and the four clause-二十四 indices — for every
+    month collected so far, computed once per new month when read. So rows of Mesa's
+    ``batch_run`` carry the same metrics as ``model.metrics()`` (one row per step, warm-up
+    included). The raw reporters alone are :attr:`raw_vars`.
+
+    Args:
+        model: The model whose metrics are derived (its warm-up and assumptions are used).
+        model_reporters: The raw reporters (default :data:`MODEL_REPORTERS`).
+    """
+
+    def __init__(
+        self,
+        model: SupervisionModel,
+        model_reporters: dict[str, Callable[[SupervisionModel], float]] | None = None,
+    ) -> None:
+        self._model = model
+        self.raw_vars: dict[str, list] = {}
+        self._derived: dict[str, list] = {}
+        self._derived_rows = 0
+        self._collecting = False
+        super().__init__(model_reporters=dict(model_reporters or MODEL_REPORTERS))
+
+    @property
+    def model_vars(self) -> dict[str, list]:  # type: ignore[override]
+        """Raw reporters and derived metrics, one list entry per collected month."""
+        rows = len(next(iter(self.raw_vars.values()), []))
+        if self._collecting or rows == 0:
+            return self.raw_vars
+        if rows != self._derived_rows:
+            frame = metrics_frame(self._model, include_warmup=True)
+            self._derived = {
+                c: frame[c].tolist()
+                for c in frame.columns
+                if c not in self.raw_vars and c not in ("month", "phase")
+            }
+            self._derived_rows = rows
+        return {**self.raw_vars, **self._derived}
+
+    @model_vars.setter
+    def model_vars(self, value: dict[str, list]) -> None:
+        self.raw_vars = value
+
+    def collect(self, model: SupervisionModel) -> None:
+        """Collect the raw reporters for this month (derived metrics follow when read)."""
+        self._collecting = True
+        try:
+            super().collect(model)
+        finally:
+            self._collecting = False
 
 
 #: Additive county quantities recorded every month for results by 市州 and county.

@@ -31,6 +31,7 @@ from dudao_sim.errors import ArgumentError
 from dudao_sim.metrics.events import EventLog, declared_events
 from dudao_sim.metrics.reporters import (
     MODEL_REPORTERS,
+    MetricsCollector,
     metrics_frame,
     regional_frame,
     regional_sums,
@@ -149,7 +150,8 @@ class SupervisionModel(mesa.Model):
         self.create_agents = create_agents
         if create_agents:
             agent_views.create_agents(self)
-        self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+        # Raw reporters each month; derived metrics added when read (so batch_run has them).
+        self.datacollector = MetricsCollector(self, dict(MODEL_REPORTERS))
         self.regional_history: list[np.ndarray] = []
         self.running = True
 
