@@ -268,6 +268,11 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
         raise ScenarioError(f"{path}: circular base chain {' -> '.join((*_seen, name))}")
     changes, notes = _changes(path, text, data.get("levers", {}))
     base_name = data.get("base")
+    if base_name is not None and (Path(base_name).name != base_name or base_name in (".", "..")):
+        raise ScenarioError(  # a file can only build on a scenario beside it or a shipped one
+            f"{_where(path, text, 'base')}: {base_name!r} is not allowed; name a scenario "
+            "(a file in the same folder, or a shipped one), not a path"
+        )
     if base_name is None:
         levers, chain = check_levers(changes), (name,)
     else:
