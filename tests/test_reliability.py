@@ -211,7 +211,7 @@ def test_a_signal_stops_compare_with_one_line_and_resume_completes_it(tmp_path, 
 def test_sweep_killed_hard_at_a_counted_point_resumes_to_the_same_dataset(tmp_path):
     out = tmp_path / "sweep"
     args = ["sweep", *TINY, "--grid", "unannounced_share=0,0.5,1", "--seeds", "2"]
-    args += ["--workers", "2", "--out", str(out)]
+    args += ["--workers", "1", "--out", str(out)]
     killed = _signal_after(3, "SIGKILL", args)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     store = ResultStore(out)
