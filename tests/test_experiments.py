@@ -290,6 +290,9 @@ def test_cli_sweep_sensitivity_and_report_end_to_end(tmp_path, capsys):
         == 0
     )
     assert (compare / "report_en.html").is_file()
-    assert main(["report", "--from", str(compare), "--lang", "zh"]) == 0
+    assert not (compare / "runs.csv").exists()  # only with --csv
+    assert main(["report", "--from", str(compare), "--lang", "zh", "--csv"]) == 0
+    runs = pd.read_csv(compare / "runs.csv")
+    assert set(runs["scenario"]) == {"pre_reform", "reform_2021"}
     assert "督导" in (compare / "report_zh.html").read_text(encoding="utf-8")
     assert "Paired differences against pre_reform" in capsys.readouterr().out

@@ -75,3 +75,66 @@ def test_the_check_catches_an_import(tmp_path):
         encoding="utf-8",
     )
     assert _mechanism_imports(bad) == {"visits", "conditions", "results", "detection", "common"}
+
+
+# ---- package layers: experiments below report below cli -----------------------------------
+PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "dudao_sim"
+#: Layer -> packages of dudao_sim it must not import (at any depth, lazy imports included).
+FORBIDDEN = {
+    "experiments": ("dudao_sim.report", "dudao_sim.cli", "dudao_sim.dashboard"),
+    "report": ("dudao_sim.cli",),
+    "i18n": ("dudao_sim.",),  # the text catalogue sits below everything
+}
+
+
+def _absolute_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            out.add(node.module)
+            out.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            out.add("<relative import>")
+    return out
+
+
+def _layer_offenders(layer: str, root: Path = PACKAGE_ROOT) -> dict[str, list[str]]:
+    offenders = {}
+    for path in sorted((root / layer).rglob("*.py")):
+        bad = sorted(
+            m
+            for m in _absolute_imports(path)
+            if m == "<relative import>"
+            or any(
+                m == p.rstrip(".") or m.startswith(p.rstrip(".") + ".") for p in FORBIDDEN[layer]
+            )
+        )
+        if bad:
+            offenders[path.relative_to(root).as_posix()] = bad
+    return offenders
+
+
+def test_experiments_import_nothing_from_report_cli_or_dashboard():
+    assert not _layer_offenders("experiments")
+
+
+def test_report_imports_nothing_from_cli():
+    assert not _layer_offenders("report")
+
+
+def test_text_catalogue_imports_nothing_from_the_package():
+    assert not _layer_offenders("i18n")
+
+
+def test_the_layer_check_catches_a_lazy_import(tmp_path):
+    layer = tmp_path / "experiments"
+    layer.mkdir()
+    (layer / "rogue.py").write_text(
+        "def f():\n    from dudao_sim.report.fonts import use_cjk_fonts\n", encoding="utf-8"
+    )
+    assert _layer_offenders("experiments", tmp_path) == {
+        "experiments/rogue.py": ["dudao_sim.report.fonts", "dudao_sim.report.fonts.use_cjk_fonts"]
+    }

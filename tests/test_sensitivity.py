@@ -11,18 +11,18 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from SALib.test_functions import Ishigami
 
-from dudao_sim.experiments import sensitivity
 from dudao_sim.experiments.design import Factor, factor, registry_entry
 from dudao_sim.experiments.sensitivity import (
     LAPTOP_MORRIS,
     MORRIS_COLUMNS,
     SOBOL_COLUMNS,
     morris,
-    plot_indices,
     salib_problem,
     sobol,
 )
 from dudao_sim.policy.levers import LEVERS
+from dudao_sim.report import sensitivity
+from dudao_sim.report.sensitivity import plot_indices
 
 ISHIGAMI = [Factor(f"x{i}", -math.pi, math.pi, "float") for i in (1, 2, 3)]
 EN_LABEL = LEVERS["unannounced_share"].label("en")

@@ -24,7 +24,7 @@ from dudao_sim.cli.common import (
     positive,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
-from dudao_sim.cli.report import write_html_report
+from dudao_sim.cli.report import write_html_report, write_runs_csv
 from dudao_sim.experiments import (
     StoreError,
     paired_differences,
@@ -32,6 +32,7 @@ from dudao_sim.experiments import (
     spawn_seeds,
     summarize,
 )
+from dudao_sim.i18n import text as i18n_text
 from dudao_sim.metrics.catalogue import labels
 from dudao_sim.policy.scenarios import ScenarioError, load_scenario, scenario_names
 
@@ -48,6 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline", default="pre_reform", help="baseline (default pre_reform)")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    parser.add_argument(
+        "--csv",
+        dest="runs_csv",
+        action="store_true",
+        help="also write every run's monthly metrics as runs.csv (large)",
+    )
 
 
 def scenario_list(text: str | None, baseline: str) -> list[str]:
@@ -83,7 +90,7 @@ def print_paired(paired: pd.DataFrame, lang: str) -> None:
         lang: ``en`` or ``zh`` (metric labels and the noise flag).
     """
     table = paired[paired["metric"].isin(KEY_OUTCOMES)].copy()
-    noise = "不显著" if lang == "zh" else "within noise"
+    noise = i18n_text("status.within_noise", lang)
     table["result"] = [
         f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}]" + (f"  ({noise})" if n else "")
         for d, lo, hi, n in zip(
@@ -140,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_report:  # the report writes these tables itself, beside the HTML
         summarize(ensemble.runs).to_csv(out / "summary.csv", index=False)
         paired.to_csv(out / "paired.csv", index=False)
-    title = "相对基线的配对差异" if args.lang == "zh" else "Paired differences against"
+    title = i18n_text("cli.paired_title", args.lang)
     print(
         f"\n{title} {args.baseline} — {province.name}, {len(seeds)} seeds, "
         f"{args.months} months (mean of the last 12, 95% interval):"
@@ -152,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
             ensemble.runs, ensemble.regional, manifest, out, args.lang, args.baseline
         )
         print(f"\nreport: {path}")
+    if args.runs_csv:
+        write_runs_csv(ensemble.runs, out)
     print(f"results: {out}")
     return 0
 

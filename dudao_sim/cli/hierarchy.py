@@ -19,6 +19,7 @@ from dudao_sim.cli.common import (
     one_line,
     spec_from_args,
 )
+from dudao_sim.i18n import text
 from dudao_sim.structure.describe import hierarchy_summary
 from dudao_sim.structure.hierarchy import GRANULARITIES, build_hierarchy, write_graphml
 
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             reason = error.strerror or one_line(error)
             raise UsageError(f"--graphml: cannot write {args.graphml}: {reason}") from None
-        written = "GraphML 已写入" if args.lang == "zh" else "GraphML written to"
+        written = text("cli.graphml_written", args.lang)
         summary += f"\n\n{written} {path}"
     print(summary)
     return 0

@@ -1,7 +1,8 @@
 """``dudao-sim report``: write the HTML report from a ``compare`` output folder.
 
 :func:`write_html_report` is shared with ``compare``, which writes the report at the end of
-its runs.
+its runs. The run frame stays in the folder's Parquet parts; ``--csv`` also writes it as
+``runs.csv`` (large: every metric of every month of every run).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from dudao_sim.experiments import ResultStore, StoreError
 
 
 def write_html_report(
-    runs: pd.DataFrame, regional: pd.DataFrame, manifest: dict, out: Path, lang: str, baseline: str
+    runs: pd.DataFrame,
+    regional: pd.DataFrame,
+    manifest: dict,
+    out: Path,
+    lang: str,
+    baseline: str,
+    runs_csv: bool = False,
 ) -> Path:
     """Write the HTML report of an experiment into ``out``.
 
@@ -27,6 +34,7 @@ def write_html_report(
         out: Output folder.
         lang: Report language, ``en`` or ``zh``.
         baseline: Scenario the others are compared with.
+        runs_csv: Also write ``runs`` as ``out/runs.csv`` (``--csv``).
 
     Returns:
         Path of the report.
@@ -37,7 +45,25 @@ def write_html_report(
     info = {k: v for k, v in manifest.items() if k in MANIFEST_KEYS}
     info["baseline"] = baseline
     info.setdefault("created", "")
-    return write_report(runs, regional, info, out, lang=lang, baseline=baseline)
+    path = write_report(runs, regional, info, out, lang=lang, baseline=baseline)
+    if runs_csv:
+        write_runs_csv(runs, out)
+    return path
+
+
+def write_runs_csv(runs: pd.DataFrame, out: Path) -> Path:
+    """Write the run frame as ``out/runs.csv`` (what ``--csv`` asks for).
+
+    Args:
+        runs: Tidy run frame.
+        out: Output folder.
+
+    Returns:
+        The file's path.
+    """
+    path = Path(out) / "runs.csv"
+    runs.to_csv(path, index=False)
+    return path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +77,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--baseline", default="pre_reform")
     parser.add_argument("--lang", choices=("en", "zh"), default="en")
+    parser.add_argument(
+        "--csv",
+        dest="runs_csv",
+        action="store_true",
+        help="also write every run's monthly metrics as runs.csv (large)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
         runs, regional = store.load("metrics"), store.load("regional")
     except StoreError as error:
         raise UsageError(f"--from: {error}") from None
-    path = write_html_report(runs, regional, manifest, Path(args.source), args.lang, args.baseline)
+    path = write_html_report(
+        runs, regional, manifest, Path(args.source), args.lang, args.baseline, args.runs_csv
+    )
     print(f"report: {path}")
     return 0
 

@@ -13,6 +13,7 @@ from dudao_sim.cli.common import (
     positive,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
+from dudao_sim.experiments.statistics import last_months_mean
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     )
     model.run()
     frame = model.metrics()
-    tail = frame[list(KEY_OUTCOMES)].iloc[-12:].mean()
+    tail = last_months_mean(frame[["month", *KEY_OUTCOMES]], 12)
     print(
         f"{model.scenario.name}: {province.name}, seed {args.seed}, {args.months} months "
         "(mean of the last 12 months)"

@@ -17,6 +17,7 @@ from dudao_sim.cli.common import (
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
 from dudao_sim.experiments import StoreError, run_sweep
+from dudao_sim.experiments.statistics import last_months_mean
 from dudao_sim.experiments.store import prepare_folder
 
 
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         UsageError: For bad options or an unknown ``--outcome``.
     """
     from dudao_sim.experiments import sensitivity
+    from dudao_sim.report.sensitivity import plot_indices
 
     factors = parse_factors(args.factor)
     outcomes = args.outcome or list(KEY_OUTCOMES[:4])
@@ -105,9 +107,8 @@ def run(args: argparse.Namespace) -> int:
         if unknown:
             raise UsageError(f"--outcome: unknown metric(s) {unknown}")
         runs = runs[runs["metric"].isin(outcomes)]
-        end = runs["month"].max()
-        tail = runs[runs["month"] > end - 12]
-        table = tail.groupby(["point", "metric"])["value"].mean().unstack()
+        tail = last_months_mean(runs, 12, by=("point",))
+        table = tail.pivot(index="point", columns="metric", values="value")
         return table.reindex(range(len(design)))[outcomes].reset_index(drop=True)
 
     if args.method == "morris":
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         indices = sensitivity.sobol(factors, evaluate, n_base=args.n_base, seed=args.seed)
     indices.to_csv(out / f"{args.method}.csv", index=False)
     for outcome in outcomes:
-        figure = sensitivity.plot_indices(indices, outcome, lang=args.lang)
+        figure = plot_indices(indices, outcome, lang=args.lang)
         figure.savefig(out / f"{args.method}-{outcome}.png", dpi=120, bbox_inches="tight")
     print(indices.round(4).to_string(index=False))
     print(f"results: {out}")

@@ -20,6 +20,7 @@ from dudao_sim.cli.common import (
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
 from dudao_sim.experiments import StoreError, run_sweep, spawn_seeds
+from dudao_sim.experiments.statistics import last_months_mean
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -106,10 +107,8 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         raise UsageError(f"--out: {error}") from None
     values = ensemble.runs[ensemble.runs["metric"].isin(KEY_OUTCOMES[:4])]
-    end = values["month"].max()
-    means = (
-        values[values["month"] > end - 12].groupby(["point", "metric"])["value"].mean().unstack()
-    )
+    tail = last_months_mean(values, 12, by=("point",))
+    means = tail.pivot(index="point", columns="metric", values="value")
     table = design.set_index("point").join(means)
     table.to_csv(out / "sweep.csv")
     print(table.round(4).to_string())

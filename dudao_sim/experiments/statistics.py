@@ -6,10 +6,16 @@ the same seeds (common random numbers), so a reform is compared with the baselin
 seed**: the paired difference removes the noise the two runs share.
 
 Each run is first reduced to one number per metric — the mean over its last ``last_months``
-months — and the intervals are Student-t intervals over seeds.
+months (:func:`last_months_mean`) — and the intervals are Student-t intervals over seeds
+(:func:`interval`). The command line, the report and the notebooks use these functions
+rather than their own means and intervals.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,6 +31,49 @@ def check_runs(runs: pd.DataFrame) -> None:
         raise ValueError(f"runs: missing column(s) {missing}; expected {list(RUN_COLUMNS)}")
 
 
+def last_months_mean(
+    frame: pd.DataFrame, n: int = 12, by: Sequence[str] = ()
+) -> pd.DataFrame | pd.Series:
+    """Mean of each metric over the last ``n`` months — the one "last months" rule.
+
+    Args:
+        frame: A tidy frame (``month``, ``metric``, ``value`` and the ``by`` columns) or a
+            wide one (one row per month: ``month`` and one column per metric, as
+            :meth:`SupervisionModel.metrics <dudao_sim.model.model.SupervisionModel.metrics>`).
+        n: Months at the end to average: those with ``month > last month - n``, the last
+            month taken within each ``by`` group.
+        by: Columns of a tidy frame whose groups are reduced separately, e.g.
+            ``("scenario", "seed")`` for one value per run; empty for one group.
+
+    Returns:
+        Tidy: columns ``*by``, ``metric``, ``value``. Wide: a Series of the numeric columns
+        other than ``month``, indexed by metric.
+
+    Raises:
+        ValueError: If ``n`` is below 1, ``month`` is missing, or ``by`` is given for a
+            wide frame.
+
+    Example:
+        >>> runs = pd.DataFrame({"month": [0, 1, 2], "metric": "m", "value": [1.0, 2.0, 4.0]})
+        >>> last_months_mean(runs, n=2)
+          metric  value
+        0      m    3.0
+    """
+    if n < 1:
+        raise ValueError(f"last_months: {n} is not allowed; must be >= 1")
+    if "month" not in frame.columns:
+        raise ValueError("frame: missing column 'month'")
+    by = list(by)
+    if "metric" not in frame.columns:
+        if by:
+            raise ValueError(f"by: {by} needs a tidy frame (columns metric and value)")
+        tail = frame[frame["month"] > frame["month"].max() - n]
+        return tail.drop(columns="month").mean(numeric_only=True)
+    end = frame.groupby(by)["month"].transform("max") if by else frame["month"].max()
+    tail = frame[frame["month"] > end - n]
+    return tail.groupby([*by, "metric"], as_index=False)["value"].mean()
+
+
 def per_run(runs: pd.DataFrame, last_months: int = 12) -> pd.DataFrame:
     """One value per (scenario, seed, metric): the mean over the run's last months.
 
@@ -36,21 +85,46 @@ def per_run(runs: pd.DataFrame, last_months: int = 12) -> pd.DataFrame:
         Columns ``scenario``, ``seed``, ``metric``, ``value``.
     """
     check_runs(runs)
-    if last_months < 1:
-        raise ValueError(f"last_months: {last_months} is not allowed; must be >= 1")
-    end = runs.groupby(["scenario", "seed"])["month"].transform("max")
-    tail = runs[runs["month"] > end - last_months]
-    return tail.groupby(["scenario", "seed", "metric"], as_index=False)["value"].mean()
+    return last_months_mean(runs, last_months, by=("scenario", "seed"))
+
+
+class Interval(NamedTuple):
+    """A mean with its Student-t confidence interval (``nan`` bounds below two values)."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+def interval(values: Iterable[float], level: float = 0.95) -> Interval:
+    """Mean and Student-t confidence interval of some numbers (missing values dropped).
+
+    Args:
+        values: The numbers, e.g. one per seed.
+        level: Confidence level, e.g. ``0.95``.
+
+    Returns:
+        ``mean ± t(0.5 + level/2, n-1) · sd / √n`` with the sample standard deviation
+        (``ddof=1``); bounds are ``nan`` with fewer than two values, the mean too with none.
+
+    Example:
+        >>> round(interval([1.0, 2.0, 3.0], 0.95).high, 4)
+        4.4841
+    """
+    x = np.asarray(values if hasattr(values, "__len__") else list(values), dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    mean = float(x.mean()) if n else math.nan
+    if n < 2:
+        return Interval(mean, math.nan, math.nan, n)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return Interval(mean, mean - half, mean + half, n)
 
 
 def _interval(values: pd.Series, level: float) -> pd.Series:
-    x = values.dropna().to_numpy(float)
-    n = len(x)
-    mean = float(x.mean()) if n else np.nan
-    if n < 2:
-        return pd.Series({"mean": mean, "ci_low": np.nan, "ci_high": np.nan, "n_seeds": n})
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
-    return pd.Series({"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n_seeds": n})
+    mean, low, high, n = interval(values.dropna(), level)
+    return pd.Series({"mean": mean, "ci_low": low, "ci_high": high, "n_seeds": n})
 
 
 def summarize(runs: pd.DataFrame, last_months: int = 12, level: float = 0.95) -> pd.DataFrame:
@@ -69,6 +143,43 @@ def summarize(runs: pd.DataFrame, last_months: int = 12, level: float = 0.95) ->
     out = out.unstack().reset_index()
     out["n_seeds"] = out["n_seeds"].astype(int)
     return out[["scenario", "metric", "mean", "ci_low", "ci_high", "n_seeds"]]
+
+
+def by_region_summary(
+    regional: pd.DataFrame, last_months: int = 12, level: float = 0.95
+) -> pd.DataFrame:
+    """Mean and interval of each regional metric per region (市州) and scenario, over seeds.
+
+    Args:
+        regional: Tidy frame of ``metrics_by("city")`` results with ``scenario`` and ``seed``
+            columns: ``scenario``, ``seed``, ``month``, ``code``, ``name``, ``metric``,
+            ``value``.
+        last_months: Months at the end of each run to average.
+        level: Confidence level of the intervals.
+
+    Returns:
+        Columns ``scenario``, ``code``, ``name``, ``metric``, ``mean``, ``ci_low``,
+        ``ci_high``, ``n_seeds`` — :func:`summarize` applied region by region.
+
+    Raises:
+        ValueError: Naming missing columns.
+    """
+    need = [*RUN_COLUMNS, "code", "name"]
+    missing = [c for c in need if c not in regional.columns]
+    if missing:
+        raise ValueError(f"regional: missing column(s) {missing}; expected {need}")
+    columns = ["scenario", "code", "name", "metric", "mean", "ci_low", "ci_high", "n_seeds"]
+    frames = []
+    codes = regional[["code", "name"]].astype({"code": str}).drop_duplicates("code")
+    for code, name in codes.itertuples(index=False):
+        sub = regional[regional["code"].astype(str) == code]
+        out = summarize(sub[list(RUN_COLUMNS)], last_months=last_months, level=level)
+        out.insert(1, "code", code)
+        out.insert(2, "name", name)
+        frames.append(out)
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def paired_differences(

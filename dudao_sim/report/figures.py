@@ -1,10 +1,11 @@
 """Figures comparing reform scenarios, in Chinese or English.
 
-Each function takes the tidy output of :func:`~dudao_sim.experiments.statistics.summarize`,
+This module only draws. Each function takes the tidy output of
+:func:`~dudao_sim.experiments.statistics.summarize`,
 :func:`~dudao_sim.experiments.statistics.paired_differences`, the run frame or
-:func:`city_summary`, and returns a :class:`matplotlib.figure.Figure` (not registered with
-pyplot, so nothing is shown twice in a notebook); :func:`figure_png` renders one to PNG bytes
-and closes it.
+:func:`~dudao_sim.experiments.statistics.by_region_summary`, selects its columns and returns
+a :class:`matplotlib.figure.Figure` (not registered with pyplot, so nothing is shown twice in
+a notebook); :func:`figure_png` renders one to PNG bytes and closes it.
 
 - :func:`fig_indices` — the four clause-二十四 indices by scenario, with intervals;
 - :func:`fig_paired` — each scenario minus the baseline, seed by seed, for key outcomes; a
@@ -13,7 +14,9 @@ and closes it.
 - :func:`fig_by_city` — heatmaps of metrics by 市州 and scenario (last-months means).
 
 With ``lang="zh"`` the labels are Chinese when a CJK font is available
-(:func:`~dudao_sim.report.fonts.use_cjk_fonts`), else English.
+(:func:`~dudao_sim.report.fonts.use_cjk_fonts`), else English. Metric and scenario labels and
+value formats come from :mod:`dudao_sim.report.labels` (re-exported here), axis and title
+text from table ``figure`` of the text catalogue :mod:`dudao_sim.i18n`.
 """
 
 from __future__ import annotations
@@ -23,23 +26,52 @@ import io
 import math
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
-from scipy import stats
 
-from dudao_sim.experiments.statistics import RUN_COLUMNS, summarize
-from dudao_sim.metrics.catalogue import CATALOGUE, Display
+from dudao_sim.experiments.statistics import interval
+from dudao_sim.i18n import LANGS, check_lang, text
 from dudao_sim.report.fonts import available_cjk_fonts, font_rc, use_cjk_fonts
+from dudao_sim.report.labels import (
+    format_value,
+    metric_better,
+    metric_definition,
+    metric_display,
+    metric_label,
+    scenario_description,
+    scenario_label,
+    scenario_order,
+)
 
-LANGS: tuple[str, ...] = ("zh", "en")
+__all__ = [
+    "CITY_METRICS",
+    "INDICES",
+    "KEY_OUTCOMES",
+    "LANGS",
+    "PAIRED_METRICS",
+    "TRAJECTORY_METRICS",
+    "check_lang",
+    "fig_by_city",
+    "fig_indices",
+    "fig_paired",
+    "fig_trajectories",
+    "figure_png",
+    "format_value",
+    "metric_better",
+    "metric_definition",
+    "metric_display",
+    "metric_label",
+    "scenario_description",
+    "scenario_label",
+    "scenario_order",
+    "scenario_palette",
+]
 
 #: The clause-二十四 indices (全面覆盖、运转高效、结果权威、问责有力).
 INDICES: tuple[str, ...] = (
@@ -103,139 +135,6 @@ TRAJECTORY_METRICS: tuple[str, ...] = (
 #: Metrics drawn in :func:`fig_by_city`.
 CITY_METRICS: tuple[str, ...] = ("coverage_badged", "detection_rate", "quality_mean")
 
-_AXIS_TEXT = {
-    "score": {"zh": "指数（0–1）", "en": "Index (0–1)"},
-    "month": {"zh": "改革后月份", "en": "Month after the switch"},
-    "diff": {"zh": "与基准之差", "en": "Difference from baseline"},
-    "diff_pp": {"zh": "与基准之差（百分点）", "en": "Difference from baseline (pp)"},
-    "noise": {"zh": "不显著（区间含 0）", "en": "Within noise (interval contains 0)"},
-    "city": {"zh": "市州", "en": "City (市州)"},
-    "indices_title": {
-        "zh": "条款（二十四）四项指数",
-        "en": "Clause 24 indices",
-    },
-    "paired_title": {
-        "zh": "与基准情景（{base}）的配对差异",
-        "en": "Paired differences from the baseline ({base})",
-    },
-    "trajectories_title": {
-        "zh": "逐月轨迹（种子均值与区间）",
-        "en": "Monthly trajectories (mean over seeds, with interval)",
-    },
-    "by_city_title": {
-        "zh": "分市州结果（最后 {n} 个月均值）",
-        "en": "Results by 市州 (mean of the last {n} months)",
-    },
-}
-
-
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is ``"zh"`` or ``"en"``.
-
-    Raises:
-        ValueError: Naming the bad value and the allowed ones.
-    """
-    if lang not in LANGS:
-        raise ValueError(f"lang: {lang!r} is not allowed; use 'zh' or 'en'")
-    return lang
-
-
-_PLAIN = Display()  # a metric outside the catalogue (e.g. a custom reporter): two decimals
-
-
-def metric_label(metric: str, lang: str = "en") -> str:
-    """The Chinese or English label of a metric from the catalogue (its name if not there)."""
-    check_lang(lang)
-    spec = CATALOGUE.get(metric)
-    return spec.label(lang) if spec else metric
-
-
-def metric_definition(metric: str, lang: str = "en") -> str:
-    """The catalogue's definition of a metric in ``lang`` (``"—"`` if not catalogued)."""
-    check_lang(lang)
-    spec = CATALOGUE.get(metric)
-    return spec.describe(lang) if spec else "—"
-
-
-def metric_display(metric: str, lang: str = "en") -> Display:
-    """How a metric's values are shown in ``lang`` (scale, decimals, unit; from the catalogue)."""
-    check_lang(lang)
-    spec = CATALOGUE.get(metric)
-    return spec.display(lang) if spec else _PLAIN
-
-
-def metric_better(metric: str) -> int:
-    """+1 if higher is better, -1 if lower is better, 0 if neither (or not catalogued)."""
-    spec = CATALOGUE.get(metric)
-    return spec.better if spec else 0
-
-
-@cache
-def _scenario(name: str) -> tuple[str, str, str, str] | None:
-    from dudao_sim.policy.scenarios import load_scenario
-
-    try:
-        sc = load_scenario(name)
-    except (ValueError, OSError):  # ScenarioError is a ValueError; not a shipped scenario
-        return None
-    return sc.label("zh"), sc.label("en"), sc.description_zh, sc.description_en
-
-
-def scenario_label(name: str, lang: str = "en") -> str:
-    """The label of a shipped scenario, or the name itself for any other scenario."""
-    check_lang(lang)
-    info = _scenario(name)
-    if info is None:
-        return name
-    return info[0] if lang == "zh" else info[1]
-
-
-def scenario_description(name: str, lang: str = "en") -> str:
-    """The description of a shipped scenario, or ``""``."""
-    check_lang(lang)
-    info = _scenario(name)
-    if info is None:
-        return ""
-    return info[2] if lang == "zh" else info[3]
-
-
-def format_value(
-    value: float, metric: str, lang: str = "en", diff: bool = False, unit: bool = True
-) -> str:
-    """Format a metric's value (or a difference) for display.
-
-    Args:
-        value: The number.
-        metric: Metric name (decides the format).
-        lang: ``"zh"`` or ``"en"``.
-        diff: Format as a signed difference (shares in percentage points).
-        unit: Append the display unit (``%`` / ``pp`` for shares).
-
-    Returns:
-        The text; ``"—"`` for a missing value. Scale, decimals and unit come from the
-        metric's unit in ``dudao_sim/metrics/catalogue.toml``.
-    """
-    return metric_display(metric, lang).format(value, diff=diff, unit=unit)
-
-
-def scenario_order(scenarios: Sequence[str], first: Sequence[str] = ()) -> list[str]:
-    """Order scenario names: ``first`` (if present), shipped ones in shipped order, the rest.
-
-    Args:
-        scenarios: Names to order (duplicates are dropped).
-        first: Names to put first, e.g. the baseline.
-
-    Returns:
-        The ordered names.
-    """
-    from dudao_sim.policy.scenarios import scenario_names
-
-    present = list(dict.fromkeys(scenarios))
-    shipped = [n for n in scenario_names() if n in present]
-    head = [n for n in first if n in present]
-    rest = sorted(n for n in present if n not in shipped)
-    return list(dict.fromkeys([*head, *shipped, *rest]))
-
 
 def scenario_palette(scenarios: Sequence[str]) -> dict[str, tuple[float, float, float]]:
     """A colour per scenario (seaborn ``colorblind``), stable for a given order."""
@@ -243,41 +142,22 @@ def scenario_palette(scenarios: Sequence[str]) -> dict[str, tuple[float, float, 
     return {name: tuple(colours[i % len(colours)]) for i, name in enumerate(scenarios)}
 
 
-def city_summary(
-    regional: pd.DataFrame, last_months: int = 12, level: float = 0.95
-) -> pd.DataFrame:
-    """Mean and interval of each regional metric per 市州 and scenario, over seeds.
+#: Table of the text catalogue holding the figures' axis labels and titles.
+TEXT_TABLE = "figure"
 
-    Args:
-        regional: Tidy frame of ``metrics_by("city")`` results with ``scenario`` and ``seed``
-            columns: ``scenario``, ``seed``, ``month``, ``code``, ``name``, ``metric``,
-            ``value``.
-        last_months: Months at the end of each run to average.
-        level: Confidence level of the intervals.
 
-    Returns:
-        Columns ``scenario``, ``code``, ``name``, ``metric``, ``mean``, ``ci_low``,
-        ``ci_high``, ``n_seeds`` — :func:`summarize` applied city by city.
+def _text(key: str, lang: str, **values: object) -> str:
+    return text(f"{TEXT_TABLE}.{key}", lang, **values)
 
-    Raises:
-        ValueError: Naming missing columns.
-    """
-    need = [*RUN_COLUMNS, "code", "name"]
-    missing = [c for c in need if c not in regional.columns]
-    if missing:
-        raise ValueError(f"regional: missing column(s) {missing}; expected {need}")
-    columns = ["scenario", "code", "name", "metric", "mean", "ci_low", "ci_high", "n_seeds"]
-    frames = []
-    codes = regional[["code", "name"]].astype({"code": str}).drop_duplicates("code")
-    for code, name in codes.itertuples(index=False):
-        sub = regional[regional["code"].astype(str) == code]
-        out = summarize(sub[list(RUN_COLUMNS)], last_months=last_months, level=level)
-        out.insert(1, "code", code)
-        out.insert(2, "name", name)
-        frames.append(out)
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+
+def _band(level: float) -> Callable[[pd.Series], tuple[float, float]]:
+    """A Student-t band for seaborn's ``errorbar`` (zero width below two seeds)."""
+
+    def band(values: pd.Series) -> tuple[float, float]:
+        mean, low, high, n = interval(values, level)
+        return (mean, mean) if n < 2 else (low, high)
+
+    return band
 
 
 def _figure_lang(lang: str) -> str:
@@ -295,10 +175,6 @@ def _style(lang: str) -> Iterator[None]:
         mpl.rc_context(font_rc(lang)),
     ):
         yield
-
-
-def _text(key: str, lang: str, **kwargs: object) -> str:
-    return _AXIS_TEXT[key][lang].format(**kwargs)
 
 
 def _wrap(text: str, lang: str, width: int = 24) -> str:
@@ -496,19 +372,6 @@ def fig_paired(
     return fig
 
 
-def _t_band(level: float) -> Callable[[pd.Series], tuple[float, float]]:
-    def band(values: pd.Series) -> tuple[float, float]:
-        x = np.asarray(values, dtype=float)
-        x = x[~np.isnan(x)]
-        mean = float(x.mean()) if len(x) else float("nan")
-        if len(x) < 2:
-            return mean, mean
-        half = stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-        return mean - half, mean + half
-
-    return band
-
-
 def fig_trajectories(
     runs: pd.DataFrame,
     lang: str = "en",
@@ -535,7 +398,7 @@ def fig_trajectories(
     data = runs[runs["metric"].isin(shown) & runs["scenario"].isin(names)]
     ncols = min(3, max(len(shown), 1))
     nrows = max(math.ceil(len(shown) / ncols), 1)
-    band = _t_band(level)
+    band = _band(level)
     with _style(lang):
         fig = Figure(figsize=(4.2 * ncols, 3.0 * nrows + 0.9), layout="constrained")
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
@@ -579,7 +442,7 @@ def fig_by_city(
     """Heatmaps of metrics by 市州 (rows) and scenario (columns).
 
     Args:
-        by_city: Output of :func:`city_summary`.
+        by_city: Output of :func:`~dudao_sim.experiments.statistics.by_region_summary`.
         lang: ``"zh"`` or ``"en"``.
         metrics: One metric or several (one heatmap each; missing ones are skipped).
         scenarios: Scenarios to show, in order (default: all, shipped order).
