@@ -37,7 +37,7 @@ Example:
     ...     ds.SupervisionModel(ds.synthetic_province(n_counties=2), unannounced_share=40)
     ... except ds.DudaoError as error:
     ...     print(type(error).__name__, "-", error)  # doctest: +ELLIPSIS
-    LeverError - unannounced_share: 40 is not allowed; must be a number in [0, 1] (a share...
+    LeverError - unannounced_share: 40 is not allowed; must be a number in [0, 1] (a share, ...
 """
 
 from __future__ import annotations
@@ -122,8 +122,8 @@ def share_hint(value: object, low: float, high: float) -> str:
         high: Highest allowed value.
 
     Returns:
-        ``" (a share: write 0.3 for 30 %)"`` for a number in (1, 100] against a range within
-        [0, 1], a like hint for text such as ``"30%"``; otherwise ``""``.
+        ``" (a share, not a percentage: 30 % is 0.3)"`` for a number in (1, 100] against a
+        range within [0, 1], the same for text such as ``"30%"``; otherwise ``""``.
     """
     if not (low >= 0 and high <= 1):
         return ""
@@ -132,11 +132,11 @@ def share_hint(value: object, low: float, high: float) -> str:
             number = float(value.strip().rstrip("%"))
         except ValueError:
             return ""
-        return f" (a share: write {number / 100:g} for {number:g} %)"
+        return f" (a share, not a percentage: {number:g} % is {number / 100:g})"
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return ""
     if 1 < value <= 100:
-        return f" (a share: write {value / 100:g} for {value:g} %)"
+        return f" (a share, not a percentage: {value:g} % is {value / 100:g})"
     return ""
 
 

@@ -80,7 +80,7 @@ def test_graphml_is_written_and_readable(tmp_path: Path, capsys) -> None:
         (["--province", "/nonexistent"], "/nonexistent"),
         (["--granularity", "wrong"], "invalid choice: 'wrong'"),
         (["--lang", "fr"], "invalid choice: 'fr'"),
-        (["--synthetic", "0"], "--synthetic: n_counties: 0 is not allowed"),
+        (["--synthetic", "0"], "--synthetic: 0 is not allowed"),
         (["--synthetic", "3", "--province", "hunan"], "not allowed with argument"),
         (["--synthetic", "3", "--graphml", "/nonexistent/dir/x.graphml"], "--graphml: cannot"),
         (["--no-such-option"], "unrecognized arguments"),

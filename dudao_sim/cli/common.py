@@ -2,8 +2,10 @@
 
 Every user mistake — a bad option value, an unknown province, bad data, an unwritable output
 file — raises :class:`UsageError` (or is caught by :func:`dudao_sim.cli.main.main` as a
-``DataError`` / ``ValueError``) and prints one line ``dudao-sim: error: ...`` to stderr with
-exit code 2.
+:class:`~dudao_sim.errors.DudaoError` / ``ValueError``) and prints one line
+``dudao-sim: error: ...`` to stderr with exit code 2. :func:`check_options` checks every
+option value before a command loads or computes anything; :func:`user_warnings` prints each
+:class:`~dudao_sim.errors.PlausibilityWarning` as one line ``dudao-sim: warning: ...``.
 
 A subcommand is a :class:`Command`: its name, one-line help, a function that adds its
 arguments and a function that runs it; each lives in a module of its own beside this one.
@@ -13,13 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
 
 from dudao_sim.data.province import DataError, Province, load_province
-from dudao_sim.data.synthetic import synthetic_province
+from dudao_sim.data.synthetic import MAX_COUNTIES, synthetic_province
+from dudao_sim.errors import ArgumentError, PlausibilityWarning, did_you_mean
 from dudao_sim.structure.inspectorate import InspectorateSpec
 
 PROG = "dudao-sim"
@@ -29,8 +36,8 @@ USAGE_ERROR = 2
 DEFAULT_PROVINCE = "hunan"
 
 
-class UsageError(Exception):
-    """A user mistake, reported as one line on stderr with exit code 2."""
+class UsageError(ArgumentError):
+    """A user mistake on the command line, reported as one line on stderr with exit code 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -52,6 +59,102 @@ def one_line(message: object) -> str:
 def print_error(message: object) -> None:
     """Print ``dudao-sim: error: <message on one line>`` to stderr."""
     print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
+
+
+@contextmanager
+def user_warnings() -> Iterator[None]:
+    """Print each :class:`PlausibilityWarning` once as ``dudao-sim: warning: ...`` (one line)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", PlausibilityWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, PlausibilityWarning):
+                print(f"{PROG}: warning: {one_line(message)}", file=sys.stderr)
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
+# ---- checks made before anything is loaded or computed ------------------------------------
+#: Whole-number options: attribute -> (option, minimum, maximum or None).
+WHOLE_OPTIONS: dict[str, tuple[str, int, int | None]] = {
+    "seed": ("--seed", 0, 2**63 - 1),
+    "synthetic": ("--synthetic", 1, MAX_COUNTIES),
+    "months": ("--months", 1, None),
+    "warmup_months": ("--warmup-months", 0, None),
+    "seeds": ("--seeds", 1, None),
+    "workers": ("--workers", 1, None),
+    "lhs": ("--lhs", 1, None),
+    "trajectories": ("--trajectories", 2, None),
+    "n_base": ("--n-base", 2, None),
+}
+#: Options naming a file a command writes.
+FILE_OPTIONS = {"csv": "--csv", "graphml": "--graphml"}
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Check every option value a command has, before it loads or computes anything.
+
+    Whole numbers against their ranges (:data:`WHOLE_OPTIONS`), ``--warmup-months`` a
+    multiple of 12, ``--n-base`` a power of 2, and the files of :data:`FILE_OPTIONS`
+    writable (:func:`check_output_file`).
+
+    Args:
+        args: Parsed arguments of any subcommand.
+
+    Raises:
+        UsageError: Naming the option, the value and what is allowed.
+    """
+    for attribute, (option, low, high) in WHOLE_OPTIONS.items():
+        value = getattr(args, attribute, None)
+        if value is not None and (value < low or (high is not None and value > high)):
+            allowed = f">= {low:,}" if high is None else f"in [{low:,}, {high:,}]"
+            raise UsageError(f"{option}: {value} is not allowed; must be a whole number {allowed}")
+    warmup = getattr(args, "warmup_months", None)
+    if warmup is not None and warmup % 12:
+        raise UsageError(
+            f"--warmup-months: {warmup} is not allowed; must be a multiple of 12 "
+            "(the reform starts in January)"
+        )
+    n_base = getattr(args, "n_base", None)
+    if getattr(args, "method", None) == "sobol" and n_base is not None and n_base & (n_base - 1):
+        lower = 1 << (n_base.bit_length() - 1)
+        raise UsageError(
+            f"--n-base: {n_base} is not allowed; must be a power of 2 (e.g. {lower} or {2 * lower})"
+        )
+    for attribute, option in FILE_OPTIONS.items():
+        if getattr(args, attribute, None):
+            check_output_file(option, getattr(args, attribute))
+
+
+def check_output_file(option: str, path: str | Path) -> Path:
+    """Check that a command can write ``path``, before it computes what goes there.
+
+    Args:
+        option: The option, as the user wrote it (``"--csv"``).
+        path: The file to write.
+
+    Returns:
+        The path.
+
+    Raises:
+        UsageError: If ``path`` is a folder, its folder does not exist or is a file, or it
+            cannot be written.
+    """
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise UsageError(f"{option}: {path} is a folder; give a file name")
+    if not folder.exists():
+        raise UsageError(f"{option}: cannot write {path}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise UsageError(f"{option}: cannot write {path}: {folder} is a file, not a folder")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise UsageError(f"{option}: cannot write {path}: permission denied")
+    return path
 
 
 @dataclass(frozen=True)
@@ -106,6 +209,8 @@ def load_from_args(args: argparse.Namespace) -> Province:
     Raises:
         UsageError: For an unknown province, bad data or a bad ``--synthetic`` value.
     """
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed: {args.seed} is not allowed; must be a whole number >= 0")
     if args.synthetic is not None:
         try:
             return synthetic_province(n_counties=args.synthetic, seed=args.seed)
@@ -220,6 +325,53 @@ def positive(name: str, value: int | None, minimum: int = 1) -> None:
         raise UsageError(f"{name}: {value} is not allowed; must be >= {minimum}")
 
 
+def scenario_parts(option: str, text: str) -> list[str]:
+    """The scenarios of a ``+``-joined option value, each checked (files read, bases resolved).
+
+    Args:
+        option: The option, as the user wrote it (``"--scenario"``).
+        text: Its value, e.g. ``"reform_2021+high_stakes"`` or a file.
+
+    Returns:
+        The parts.
+
+    Raises:
+        UsageError: Naming the option and the scenario's problem.
+    """
+    from dudao_sim.policy.scenarios import load_scenario
+
+    parts = [p.strip() for p in text.split("+") if p.strip()]
+    if not parts:
+        raise UsageError(f"{option}: {text!r} is not allowed; give a scenario name or file")
+    for part in parts:
+        try:
+            load_scenario(part)
+        except ValueError as error:
+            raise UsageError(f"{option}: {one_line(error)}") from None
+    return parts
+
+
+def check_outcomes(option: str, names: list[str]) -> None:
+    """Refuse outcome names that are not province-wide metrics of a run.
+
+    Args:
+        option: The option, as the user wrote it (``"--outcome"``).
+        names: The metric names given.
+
+    Raises:
+        UsageError: Naming the first unknown metric and the closest known ones.
+    """
+    from dudao_sim.metrics.catalogue import CATALOGUE
+    from dudao_sim.metrics.reporters import MODEL_REPORTERS, REGIONAL_RATIOS
+
+    regional_only = set(REGIONAL_RATIOS) - set(MODEL_REPORTERS)
+    known = [n for n in CATALOGUE if n not in regional_only]
+    for name in names:
+        if name not in known:
+            hint = did_you_mean(name, known) or "; see dudao_sim/metrics/catalogue.toml"
+            raise UsageError(f"{option}: {name!r} is not a metric of a run{hint}")
+
+
 def parse_value(text: str) -> Any:
     """A value written on the command line: true/false, a JSON value, or else the text."""
     lowered = text.strip().lower()
@@ -244,6 +396,7 @@ def parse_settings(items: list[str] | None) -> tuple[dict[str, Any], dict[str, A
         UsageError: For an item without ``=`` or a name that is neither a lever nor an
             assumption.
     """
+    from dudao_sim.errors import LeverError
     from dudao_sim.policy.assumptions import ASSUMPTIONS
     from dudao_sim.policy.levers import LEVERS
 
@@ -253,15 +406,19 @@ def parse_settings(items: list[str] | None) -> tuple[dict[str, Any], dict[str, A
             raise UsageError(f"--set: {item!r} is not allowed; write NAME=VALUE")
         name, value = item.split("=", 1)
         name = name.strip()
-        if name in LEVERS:
-            levers[name] = parse_value(value)
-        elif name in ASSUMPTIONS:
-            assumptions[name] = parse_value(value)
-        else:
-            raise UsageError(
-                f"--set: {name!r} is neither a lever nor an assumption "
-                "(see dudao-sim scenarios --levers)"
-            )
+        try:
+            if name in LEVERS:
+                levers[name] = LEVERS[name].check(parse_value(value))
+            elif name in ASSUMPTIONS:
+                assumptions[name] = ASSUMPTIONS[name].check(parse_value(value))
+            else:
+                hint = did_you_mean(name, [*LEVERS, *ASSUMPTIONS])
+                raise UsageError(
+                    f"--set: {name!r} is neither a lever nor an assumption"
+                    f"{hint or ' (see dudao-sim scenarios --levers)'}"
+                )
+        except LeverError as error:
+            raise UsageError(f"--set {one_line(error)}") from None
     return levers, assumptions
 
 
@@ -284,9 +441,14 @@ def parse_factors(items: list[str] | None) -> list:
         name, _, bounds = item.partition("=")
         low = high = None
         if bounds:
-            lo, _, hi = bounds.partition(":")
+            lo, colon, hi = bounds.partition(":")
+            if not colon or not lo.strip() or not hi.strip():
+                raise UsageError(f"--factor: {item!r} is not allowed; write NAME or NAME=LOW:HIGH")
             low, high = parse_value(lo), parse_value(hi)
-        out.append(factor(name.strip(), low=low, high=high))
+        try:
+            out.append(factor(name.strip(), low=low, high=high))
+        except ValueError as error:
+            raise UsageError(f"--factor {one_line(error)}") from None
     if not out:
         raise UsageError("--factor: give at least one factor")
     return out

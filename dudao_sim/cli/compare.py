@@ -22,6 +22,7 @@ from dudao_sim.cli.common import (
     load_from_args,
     parse_settings,
     positive,
+    scenario_parts,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
 from dudao_sim.cli.report import write_html_report, write_runs_csv
@@ -34,7 +35,7 @@ from dudao_sim.experiments import (
 )
 from dudao_sim.i18n import text as i18n_text
 from dudao_sim.metrics.catalogue import labels
-from dudao_sim.policy.scenarios import ScenarioError, load_scenario, scenario_names
+from dudao_sim.policy.scenarios import scenario_names
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,14 +72,16 @@ def scenario_list(text: str | None, baseline: str) -> list[str]:
         UsageError: If a scenario cannot be loaded.
     """
     names = [n.strip() for n in text.split(",") if n.strip()] if text else scenario_names()
+    if text is not None and not names:
+        raise UsageError(f"--scenarios: {text!r} is not allowed; give names separated by commas")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UsageError(f"--scenarios: {', '.join(repeated)} given more than once")
+    scenario_parts("--baseline", baseline)
     if baseline not in names:
         names = [baseline, *names]
     for name in names:
-        for part in name.split("+"):
-            try:
-                load_scenario(part)
-            except ScenarioError as error:
-                raise UsageError(f"--scenarios: {error}") from None
+        scenario_parts("--scenarios", name)
     return names
 
 

@@ -8,8 +8,11 @@ as a :class:`~dudao_sim.cli.common.Command`; :data:`COMMANDS` lists them in the 
 execution options — is in :mod:`dudao_sim.cli.common`.
 
 Every user mistake — a bad option value, an unknown province, bad data, an unwritable output
-file — prints one line ``dudao-sim: error: ...`` to stderr and gives exit code 2; ``main``
-returns the exit code instead of raising.
+file — prints one line ``dudao-sim: error: ...`` to stderr and gives exit code 2, before any
+computing (:func:`~dudao_sim.cli.common.check_options` runs first); a failure that is not the
+user's prints one line naming it as an internal error and gives exit code 1. ``--debug``
+(before or after the subcommand) shows the traceback instead. ``main`` returns the exit code
+instead of raising.
 
 Example:
     $ dudao-sim hierarchy --synthetic 3 --lang zh
@@ -27,8 +30,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from dudao_sim import __version__
-from dudao_sim.cli import compare, hierarchy, report, run, scenarios, sensitivity, sweep
-from dudao_sim.cli.common import PROG, USAGE_ERROR, Command, Parser, UsageError, print_error
+from dudao_sim.cli import check, compare, hierarchy, report, run, scenarios, sensitivity, sweep
+from dudao_sim.cli.common import (
+    PROG,
+    USAGE_ERROR,
+    Command,
+    Parser,
+    UsageError,
+    check_options,
+    one_line,
+    print_error,
+    user_warnings,
+)
 from dudao_sim.data.province import DataError
 from dudao_sim.experiments.executors import Interrupted
 
@@ -41,7 +54,12 @@ COMMANDS: list[Command] = [
     sweep.COMMAND,
     sensitivity.COMMAND,
     report.COMMAND,
+    check.COMMAND,
 ]
+
+#: Exit code for a failure that is not the user's mistake.
+INTERNAL_ERROR = 1
+DEBUG_HELP = "on an error, show the Python traceback"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,10 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate education supervision reform (教育督导体制机制改革).",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
         command.add_arguments(sub)
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
         sub.set_defaults(run=command.run)
     return parser
 
@@ -118,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_error(f"a command is required (one of: {names}); see {PROG} --help")
         return USAGE_ERROR
     try:
-        with stop_on_signals():
+        with stop_on_signals(), user_warnings():
+            check_options(args)  # every option value, before anything is loaded or computed
             return int(args.run(args))
     except Interrupted as stop:  # Ctrl-C or SIGTERM: one line, no traceback
         if getattr(args, "results_folder", None) is not None:  # set by the writing commands
@@ -126,11 +147,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_interrupted(stop, list(argv) if argv is not None else sys.argv[1:])
         return stop.exit_code
     except (UsageError, DataError, ValueError) as error:
+        if args.debug:
+            raise
         print_error(error)
         return USAGE_ERROR
     except BrokenPipeError:  # output piped into e.g. ``head``, which stopped reading
         sys.stderr.close()
         return 0
+    except OSError as error:  # a disk full or a folder gone while writing: not the user's
+        if args.debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        print_error(f"{where}{error.strerror or one_line(error)}")
+        return INTERNAL_ERROR
+    except Exception as error:  # a bug: one line, the traceback with --debug
+        if args.debug:
+            raise
+        print_error(
+            f"internal error ({type(error).__name__}: {one_line(error)}); "
+            f"rerun with {PROG} --debug ... for the traceback and report it"
+        )
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

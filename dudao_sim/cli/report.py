@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from dudao_sim.cli.common import Command, UsageError
+from dudao_sim.errors import did_you_mean
 from dudao_sim.experiments import ResultStore, StoreError
 
 
@@ -66,6 +67,56 @@ def write_runs_csv(runs: pd.DataFrame, out: Path) -> Path:
     return path
 
 
+def checked_manifest(store: ResultStore, baseline: str) -> dict:
+    """The manifest of a ``compare`` folder, checked before any part is read.
+
+    Args:
+        store: The ``--from`` folder.
+        baseline: The ``--baseline`` scenario.
+
+    Returns:
+        The manifest.
+
+    Raises:
+        UsageError: For a missing folder, a file, a folder without results, a manifest that
+            is not a compare's or lacks what the report needs, or a baseline not in it.
+    """
+    from dudao_sim.report.html import MANIFEST_KEYS
+
+    folder = store.folder
+    if not folder.exists():
+        raise UsageError(f"--from: {folder}: no such folder")
+    if not folder.is_dir():
+        raise UsageError(f"--from: {folder}: is a file; give the output folder of compare")
+    if not store.manifest_path.is_file():
+        raise UsageError(
+            f"--from: {folder}: holds no results (no {store.manifest_path.name}); "
+            "give the output folder of compare"
+        )
+    manifest = store.read_manifest()
+    kind = manifest.get("kind", "ensemble")
+    if kind != "ensemble":
+        raise UsageError(
+            f"--from: {folder}: holds a {kind} (kind = {kind!r} in {store.manifest_path.name}); "
+            "report needs the output folder of compare"
+        )
+    missing = [k for k in MANIFEST_KEYS if k not in ("baseline", "created") and k not in manifest]
+    if missing:
+        raise UsageError(
+            f"--from: {store.manifest_path}: lacks {', '.join(missing)}; not a complete "
+            "compare manifest (edited?)"
+        )
+    scenarios = manifest["scenarios"]
+    if not isinstance(scenarios, list) or not all(isinstance(n, str) for n in scenarios):
+        raise UsageError(f"--from: {store.manifest_path}: 'scenarios' must be a list of names")
+    if baseline not in scenarios:
+        raise UsageError(
+            f"--baseline: {baseline!r} is not among the scenarios of {folder} "
+            f"({', '.join(scenarios)}){did_you_mean(baseline, scenarios)}"
+        )
+    return manifest
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``report``.
 
@@ -99,10 +150,17 @@ def run(args: argparse.Namespace) -> int:
     """
     store = ResultStore(args.source)
     try:
-        manifest = store.read_manifest()
+        manifest = checked_manifest(store, args.baseline)
         runs, regional = store.load("metrics"), store.load("regional")
     except StoreError as error:
         raise UsageError(f"--from: {error}") from None
+    found = sorted(set(runs["scenario"]))
+    if sorted(set(manifest["scenarios"])) != found:
+        raise UsageError(
+            f"--from: {store.manifest_path}: lists scenarios {', '.join(manifest['scenarios'])} "
+            f"but the results hold {', '.join(found)}; was the manifest edited? Rerun compare "
+            "into a new folder"
+        )
     path = write_html_report(
         runs, regional, manifest, Path(args.source), args.lang, args.baseline, args.runs_csv
     )

@@ -6,11 +6,10 @@ import argparse
 
 from dudao_sim.cli.common import (
     Command,
-    UsageError,
     add_run_options,
     load_from_args,
     parse_settings,
-    positive,
+    scenario_parts,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
 from dudao_sim.experiments.statistics import last_months_mean
@@ -41,14 +40,13 @@ def run(args: argparse.Namespace) -> int:
         0.
 
     Raises:
-        UsageError: For bad options or an unwritable ``--csv`` file.
+        UsageError: For bad options or an unwritable ``--csv`` file (checked before the run).
     """
     from dudao_sim.model.model import SupervisionModel
 
-    positive("--months", args.months, 0)
+    parts = scenario_parts("--scenario", args.scenario)
     levers, assumptions = parse_settings(args.set)
     province = load_from_args(args)
-    parts = [p for p in args.scenario.split("+") if p]
     model = SupervisionModel(
         province,
         scenario=parts,
@@ -67,11 +65,8 @@ def run(args: argparse.Namespace) -> int:
         "(mean of the last 12 months)"
     )
     print(tail.to_string(float_format=lambda v: f"{v:,.4f}"))
-    if args.csv:
-        try:
-            frame.to_csv(args.csv, index=False)
-        except OSError as error:
-            raise UsageError(f"--csv: cannot write {args.csv}: {error.strerror}") from None
+    if args.csv:  # checked before the run (check_options); a disk error now is not the user's
+        frame.to_csv(args.csv, index=False)
         print(f"metrics written to {args.csv}")
     return 0
 

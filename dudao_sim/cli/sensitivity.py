@@ -11,9 +11,12 @@ from dudao_sim.cli.common import (
     Command,
     UsageError,
     add_run_options,
+    check_outcomes,
     execution,
     load_from_args,
+    one_line,
     parse_factors,
+    scenario_parts,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
 from dudao_sim.experiments import StoreError, run_sweep
@@ -70,8 +73,20 @@ def run(args: argparse.Namespace) -> int:
     from dudao_sim.experiments import sensitivity
     from dudao_sim.report.sensitivity import plot_indices
 
+    if args.set:
+        raise UsageError("--set: not used by sensitivity; set fixed values in a scenario file")
+    if len(scenario_parts("--scenario", args.scenario)) > 1:
+        raise UsageError(
+            f"--scenario: {args.scenario!r} is not allowed; sensitivity takes one scenario "
+            "(stack reforms in a scenario file with base = ...)"
+        )
     factors = parse_factors(args.factor)
+    try:  # bool and choice factors have no range to sample
+        sensitivity.salib_problem(factors)
+    except ValueError as error:
+        raise UsageError(f"--factor: {one_line(error).removeprefix('factors: ')}") from None
     outcomes = args.outcome or list(KEY_OUTCOMES[:4])
+    check_outcomes("--outcome", outcomes)  # before any run
     province = load_from_args(args)
     # Runs stream to the folder (resumable) like compare and sweep: check it first.
     out = Path(args.out or f"out/sensitivity-{province.code}")

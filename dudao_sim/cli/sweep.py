@@ -14,9 +14,11 @@ from dudao_sim.cli.common import (
     add_run_options,
     execution,
     load_from_args,
+    one_line,
     parse_factors,
     parse_value,
     positive,
+    scenario_parts,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
 from dudao_sim.experiments import StoreError, run_sweep, spawn_seeds
@@ -61,17 +63,31 @@ def design_from_args(args: argparse.Namespace) -> pd.DataFrame:
     """
     from dudao_sim.experiments.design import grid, latin_hypercube
 
-    if bool(args.grid) == bool(args.lhs):
-        raise UsageError("sweep: give either --grid ... or --lhs N with --factor ...")
+    positive("--lhs", args.lhs)
+    if args.grid and args.lhs is not None:
+        raise UsageError("sweep: give either --grid ... or --lhs N with --factor ..., not both")
+    if not args.grid and args.lhs is None:
+        raise UsageError("sweep: give either --grid NAME=V1,V2 ... or --lhs N with --factor ...")
+    if args.set:
+        raise UsageError(
+            "--set: not used by sweep; give the value as a one-value --grid NAME=V "
+            "or in a scenario file"
+        )
     if args.grid:
+        if args.factor:
+            raise UsageError("--factor: only with --lhs; a --grid item gives its own values")
         levels = {}
         for item in args.grid:
             name, _, values = item.partition("=")
-            if not values:
+            if not values or not name.strip():
                 raise UsageError(f"--grid: {item!r} is not allowed; write NAME=V1,V2")
+            if name.strip() in levels:
+                raise UsageError(f"--grid: {name.strip()!r} is given twice; give it once")
             levels[name.strip()] = [parse_value(v) for v in values.split(",")]
-        return grid(levels)
-    positive("--lhs", args.lhs)
+        try:
+            return grid(levels)
+        except ValueError as error:
+            raise UsageError(f"--grid {one_line(error)}") from None
     return latin_hypercube(parse_factors(args.factor), args.lhs, seed=args.seed)
 
 
@@ -88,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
         UsageError: For bad options or an output folder that cannot be used.
     """
     positive("--seeds", args.seeds)
+    if len(scenario_parts("--scenario", args.scenario)) > 1:
+        raise UsageError(
+            f"--scenario: {args.scenario!r} is not allowed; sweep takes one scenario "
+            "(stack reforms in a scenario file with base = ...)"
+        )
     design = design_from_args(args)
     province = load_from_args(args)
     out = Path(args.out or f"out/sweep-{province.code}")

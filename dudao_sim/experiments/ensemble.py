@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dudao_sim.errors import LeverError, check_run_arguments
+from dudao_sim.errors import LeverError, check_run_arguments, whole_number
 from dudao_sim.experiments.executors import Interrupted, execute
 from dudao_sim.experiments.runner import ProvinceRef, RunSpec, resolve_province
 from dudao_sim.experiments.statistics import paired_differences, summarize
@@ -32,12 +32,10 @@ def spawn_seeds(root: int, n: int) -> list[int]:
     """``n`` independent run seeds from one root seed (``numpy.random.SeedSequence.spawn``).
 
     Raises:
-        ValueError: If ``n`` < 1 or ``root`` < 0.
+        ArgumentError: If ``n`` < 1 or ``root`` < 0 (a ``ValueError``).
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"seeds: {n!r} is not allowed; must be a whole number >= 1")
-    if root < 0:
-        raise ValueError(f"root seed: {root} is not allowed; must be >= 0")
+    whole_number("seeds", n, 1)
+    whole_number("root seed", root, 0)
     children = np.random.SeedSequence(root).spawn(n)
     return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
 

@@ -120,9 +120,11 @@ class Lever(BaseModel):
             value = value.item()
 
         def fail() -> LeverError:
+            hint = value_hint(value, self.kind, self.low, self.high)
+            if self.kind == "choice" and isinstance(value, str):
+                hint = did_you_mean(value, self.choices or ())
             return LeverError(
-                f"{self.name}: {value!r} is not allowed; must be {self.allowed()}"
-                + value_hint(value, self.kind, self.low, self.high)
+                f"{self.name}: {value!r} is not allowed; must be {self.allowed()}{hint}"
             )
 
         if self.kind == "bool":
@@ -171,8 +173,14 @@ def value_hint(value: object, kind: str, low: float | None, high: float | None) 
         hint = share_hint(value, low, high)
         if hint:
             return hint
-    if isinstance(value, str) and kind in ("float", "int", "bool"):
-        return " (text was given: write the value without quotes)"
+    if isinstance(value, str) and kind == "bool":
+        return " (write true or false, without quotes)"
+    if isinstance(value, str) and kind in ("float", "int"):
+        try:
+            float(value)
+        except ValueError:
+            return ""
+        return " (text was given: write the number without quotes)"
     return ""
 
 
