@@ -73,7 +73,7 @@ def _count() -> pa.Column:
 
 
 def _number(check: pa.Check) -> pa.Column:
-    finite = pa.Check(np.isfinite, element_wise=True, error="must be a finite number")
+    finite = pa.Check(lambda s: np.isfinite(s), error="must be a finite number")
     return pa.Column("float64", [finite, check], coerce=True)
 
 
@@ -404,7 +404,9 @@ def check_plausibility(
             f"{f_cty}: {int(empty.sum()):,} county(ies) without any school in {f_sch}: "
             + rows(empty, lambda i: f"county {counties['code'].iat[i]}")
         )
-    limit = schools["school_type"].map(MAX_ENROLMENT)
+    codes, types = pd.factorize(schools["school_type"])  # fast on large string columns
+    caps = np.array([MAX_ENROLMENT.get(str(t), np.inf) for t in types], dtype=float)
+    limit = pd.Series(caps[codes], index=schools.index)
     big = schools["enrolment"] > limit
     if big.any():
         messages.append(
