@@ -277,3 +277,20 @@ def test_web_font_falls_back_to_opentype_without_brotli(monkeypatch):
 def test_pages_without_chinese_get_no_web_font():
     page = "<html><head><style>body{}</style></head><body>plain &amp; ASCII</body></html>"
     assert fonts.embed_web_font(page) == page
+
+
+def test_use_cjk_fonts_en_draws_chinese_place_names(monkeypatch):
+    """The global setting notebooks use: English first, Chinese names still render."""
+    import matplotlib.pyplot as plt
+
+    from dudao_sim.report import use_cjk_fonts
+
+    monkeypatch.setenv("DUDAO_SIM_FONT", "packaged")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph .* missing")
+        use_cjk_fonts("en")
+        fig, ax = plt.subplots()
+        ax.set_title("长沙市 Changsha")
+        ax.plot([0, 1], [-1, 1])
+        fig.canvas.draw()
+        plt.close(fig)

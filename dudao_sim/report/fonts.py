@@ -173,10 +173,10 @@ def font_rc(lang: str = "zh", source: str | None = None) -> dict[str, object]:
     return _rc(lang, available_cjk_fonts(source))
 
 
-def _rc(lang: str, cjk: Sequence[str], concrete: bool = True) -> dict[str, object]:
+def _rc(lang: str, cjk: Sequence[str]) -> dict[str, object]:
     names = [LATIN_FONT, *cjk] if lang == "en" else [*cjk, LATIN_FONT]
     return {
-        "font.family": list(names) if concrete else ["sans-serif"],
+        "font.family": list(names),
         "font.sans-serif": list(names),
         "axes.unicode_minus": False,
     }
@@ -286,8 +286,9 @@ def available_cjk_fonts(source: str | None = None) -> list[str]:
 def use_cjk_fonts(lang: str = "zh", source: str | None = None) -> bool:
     """Configure matplotlib to draw Chinese text with a fallback list of fonts.
 
-    Sets ``font.family`` to ``sans-serif``, ``font.sans-serif`` to the font list of
-    :func:`font_rc` and ``axes.unicode_minus = False``. Does not call ``sns.set_theme``
+    Sets ``font.family`` and ``font.sans-serif`` to the concrete font list of :func:`font_rc`
+    (a generic ``sans-serif`` family would not fall back to the CJK face for Chinese names in
+    English figures) and ``axes.unicode_minus = False``. Does not call ``sns.set_theme``
     (which would reset the fonts); call this again after ``sns.set_theme()`` if you use it.
 
     Args:
@@ -300,7 +301,7 @@ def use_cjk_fonts(lang: str = "zh", source: str | None = None) -> bool:
     """
     global _warned
     cjk = available_cjk_fonts(source)
-    mpl.rcParams.update(_rc(lang, cjk, concrete=False))
+    mpl.rcParams.update(_rc(lang, cjk))
     if cjk:
         return True
     if not _warned:
