@@ -122,3 +122,8 @@ sysdeps:
 
 clean:
 	rm -rf $(VENV) .venv-3.* .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
+
+# The policy dashboard (notebooks/05_policy_dashboard.ipynb, dudao_sim/dashboard/) served by
+# Voilà on http://127.0.0.1:8866/, offline; DUDAO_SIM_QUICK=1 make dashboard for a quick one.
+dashboard: $(STAMP)
+	$(PY) -m dudao_sim.dashboard.serve
