@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,3 +179,151 @@ def notebook_code_hash(cells: Sequence[Any]) -> str:
             source = cell["source"]
             sources.append(source if isinstance(source, str) else "".join(source))
     return hashlib.sha256("\n\x1e\n".join(sources).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- sweeps and sensitivity
+
+
+def _point_tail_means(runs: pd.DataFrame, metrics: Sequence[str], last_months: int) -> pd.DataFrame:
+    """One value per (point, seed, metric): the mean over each run's last ``last_months``.
+
+    The rule of :func:`dudao_sim.experiments.statistics.per_run`, with design points in place
+    of scenarios (a sweep runs one scenario).
+    """
+    from dudao_sim.experiments.statistics import per_run
+
+    missing = [c for c in ("point", "seed", "month", "metric", "value") if c not in runs.columns]
+    if missing:
+        raise ValueError(f"runs: missing column(s) {missing}; give the runs of run_sweep")
+    unknown = sorted(set(metrics) - set(runs["metric"]))
+    if unknown:
+        raise ValueError(f"metrics: {unknown} are not in the runs")
+    columns = ["point", "seed", "month", "metric", "value"]
+    part = runs.loc[runs["metric"].isin(list(metrics)), columns]
+    values = per_run(part.assign(scenario=part["point"]), last_months)
+    return values.rename(columns={"scenario": "point"})[["point", "seed", "metric", "value"]]
+
+
+def sweep_outcomes(
+    runs: pd.DataFrame,
+    design: pd.DataFrame,
+    metrics: Sequence[str],
+    last_months: int = 12,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Long table of a sweep's outcomes for seaborn: one row per design point, seed and metric.
+
+    Each run is reduced to the mean of its last ``last_months`` months (as
+    :func:`dudao_sim.experiments.summarize` does), shown on the metric's display scale.
+
+    Args:
+        runs: ``Ensemble.runs`` of :func:`dudao_sim.experiments.run_sweep`.
+        design: The design that was run (column ``point`` and one column per factor).
+        metrics: Metrics to keep (catalogue names).
+        last_months: Months at the end of each run to average.
+        lang: Language of the ``label`` column.
+
+    Returns:
+        Columns ``point``, the design's factor columns, ``seed``, ``metric``, ``label`` (the
+        catalogue label with its display unit) and ``value`` (display scale).
+
+    Raises:
+        KeyError: For a metric not in the catalogue.
+        ValueError: For a metric not in the runs, or a bad ``last_months``.
+    """
+    for name in metrics:
+        metric(name)  # unknown names fail here, with close matches
+    out = _point_tail_means(runs, metrics, last_months)
+    out["value"] = out["value"] * out["metric"].map(
+        {m: metric(m).display(lang).scale for m in metrics}
+    )
+    out["label"] = out["metric"].map({m: axis_label(m, lang) for m in metrics})
+    out = design.merge(out, on="point", how="inner", validate="one_to_many")
+    factors = [c for c in design.columns if c != "point"]
+    return out[["point", *factors, "seed", "metric", "label", "value"]]
+
+
+def sweep_evaluator(
+    settings: NotebookSettings,
+    outcomes: Sequence[str],
+    scenario: str = "reform_2021",
+    last_months: int = 12,
+    **how: Any,
+) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """An ``evaluate`` function for :func:`dudao_sim.experiments.sensitivity.morris` / ``sobol``.
+
+    The returned function runs every design row on ``settings.province`` with all of
+    ``settings.seeds`` (common random numbers), ``settings.run_kwargs()`` and
+    ``settings.workers``, without a progress bar, and returns for each row the mean over seeds
+    of each run's last ``last_months`` months, one column per outcome (model scale, not
+    display scale), in the design's order.
+
+    Args:
+        settings: The notebook's settings.
+        outcomes: Outcome metrics (catalogue names).
+        scenario: The scenario the design's values are applied on.
+        last_months: Months at the end of each run to average.
+        **how: Passed on to :func:`dudao_sim.experiments.run_sweep` (``client``, ``scheduler``,
+            ``workers``, ``out_dir``).
+
+    Returns:
+        ``evaluate(design) -> DataFrame``.
+
+    Raises:
+        KeyError: For an outcome not in the catalogue (at once, before any run).
+    """
+    from dudao_sim.experiments.ensemble import run_sweep
+
+    outcomes = list(outcomes)
+    for name in outcomes:
+        metric(name)
+    options = {"workers": settings.workers, "progress": False, **how}
+
+    def evaluate(design: pd.DataFrame) -> pd.DataFrame:
+        ensemble = run_sweep(
+            settings.province,
+            design,
+            settings.seeds,
+            scenario=scenario,
+            **settings.run_kwargs(),
+            **options,
+        )
+        means = _point_tail_means(ensemble.runs, outcomes, last_months)
+        table = means.groupby(["point", "metric"])["value"].mean().unstack("metric")
+        return table.reindex(design["point"].to_numpy())[outcomes].reset_index(drop=True)
+
+    return evaluate
+
+
+def factor_table(names: Sequence[str], lang: str = "en") -> pd.DataFrame:
+    """What each factor of a design is: a policy lever (with its clause) or an assumption.
+
+    Args:
+        names: Lever or assumption names.
+        lang: Language of lever labels (assumptions are labelled by their name).
+
+    Returns:
+        Indexed by ``factor``, columns ``kind`` (``"lever"`` or ``"assumption"``), ``label``,
+        ``low``, ``high`` (the lever's allowed or the assumption's plausible range), ``unit``
+        and ``basis`` (``"clause 八"`` for a lever, the source for an assumption).
+
+    Raises:
+        ValueError: For a name that is neither a lever nor an assumption.
+    """
+    from dudao_sim.policy.assumptions import ASSUMPTIONS
+    from dudao_sim.policy.levers import LEVERS, unknown_key_error
+
+    rows = []
+    for name in names:
+        if name in LEVERS:
+            lever = LEVERS[name]
+            basis = ("条款 " if lang == "zh" else "clause ") + "、".join(lever.clauses)
+            label_ = lever.label(lang)
+            rows.append((name, "lever", label_, lever.low, lever.high, lever.unit, basis))
+        elif name in ASSUMPTIONS:
+            a = ASSUMPTIONS[name]
+            rows.append((name, "assumption", name, a.low, a.high, a.unit, a.source))
+        else:
+            raise unknown_key_error(name, {**LEVERS, **ASSUMPTIONS}, what="lever or assumption")
+    columns = ["factor", "kind", "label", "low", "high", "unit", "basis"]
+    return pd.DataFrame(rows, columns=columns).set_index("factor")
