@@ -174,6 +174,9 @@ def font_rc(lang: str = "zh", source: str | None = None) -> dict[str, object]:
 
 
 def _rc(lang: str, cjk: Sequence[str]) -> dict[str, object]:
+    # One CJK face is enough (each covers simplified Chinese); listing more makes matplotlib
+    # look each up and log weight warnings for faces such as WenQuanYi (weight 500 only).
+    cjk = list(cjk[:1])
     names = [LATIN_FONT, *cjk] if lang == "en" else [*cjk, LATIN_FONT]
     return {
         "font.family": list(names),
