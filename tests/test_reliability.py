@@ -230,7 +230,7 @@ def test_sweep_killed_hard_at_a_counted_point_resumes_to_the_same_dataset(tmp_pa
 def test_sensitivity_killed_hard_at_a_counted_point_resumes_to_the_same_dataset(tmp_path):
     out = tmp_path / "sens"
     args = ["sensitivity", *TINY, "--factor", "unannounced_share", "--factor", "p_rebound"]
-    args += ["--outcome", "detection_rate", "--trajectories", "2", "--workers", "1"]
+    args += ["--outcome", "flow_detection", "--trajectories", "2", "--workers", "1"]
     args += ["--out", str(out)]
     killed = _signal_after(2, "SIGKILL", args)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
@@ -278,3 +278,32 @@ def test_batch_run_rows_carry_every_metric_of_metrics(toy):
         a, b = float(last[name]), float(model.metrics()[name].iloc[-1])
         assert a == b or (a != a and b != b), name
     assert len(model.datacollector.get_model_vars_dataframe().columns) == len(metrics)
+
+
+# ---- reproducible installs -----------------------------------------------------------------
+def test_constraints_pin_every_requirement_within_pyproject_bounds():
+    """constraints.txt (make lock) pins each direct requirement at a version pyproject allows."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    reqs = [
+        Requirement(r) for r in [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    ]
+    pins: dict[str, list[Requirement]] = {}
+    for line in (root / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            pin = Requirement(line)
+            assert [s.operator for s in pin.specifier] == ["=="], f"not an exact pin: {line}"
+            pins.setdefault(canonicalize_name(pin.name), []).append(pin)
+    for req in reqs:
+        found = pins.get(canonicalize_name(req.name))
+        assert found, f"{req.name} is not in constraints.txt: run make lock"
+        for pin in found:
+            version = next(iter(pin.specifier)).version
+            assert req.specifier.contains(version), f"{pin} is outside pyproject's {req}"
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    assert '-c $(CONSTRAINTS) -e ".[$(EXTRAS)]"' in makefile
