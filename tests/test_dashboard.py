@@ -17,13 +17,14 @@ import pytest
 
 from dudao_sim.dashboard.app import HEADLINE_METRICS, Dashboard
 from dudao_sim.dashboard.export import regional_table, results_table, scenario_toml
-from dudao_sim.dashboard.findings import BINS, classify, key_findings
+from dudao_sim.dashboard.findings import BINS, FINDING_METRICS, classify, key_findings
 from dudao_sim.dashboard.serve import SHARE_DIR, TEMPLATE, voila_command, voila_env
 from dudao_sim.dashboard.session import DashboardSession, DashboardSettings, dashboard_settings
 from dudao_sim.dashboard.texts import TEXTS
 from dudao_sim.dashboard.widgets import LeverControls
 from dudao_sim.data.synthetic import synthetic_province
 from dudao_sim.experiments.runner import RunSpec, run_one
+from dudao_sim.metrics.catalogue import metric
 from dudao_sim.policy.levers import GROUPS, LEVERS
 from dudao_sim.policy.scenarios import load_scenario
 
@@ -165,14 +166,20 @@ def test_own_province_folder_loads_with_the_cli_loader(app, tmp_path, province):
 
 
 def test_findings_bins_follow_catalogue_directions():
-    assert classify("detection_rate", 0.1, False) == "improves"
-    assert classify("detection_rate", -0.1, False) == "worse"
+    up = next(
+        m for m in FINDING_METRICS if metric(m).direction == "up" and metric(m).kind == "truth"
+    )
+    down = next(m for m in FINDING_METRICS if metric(m).direction == "down")
+    assert classify(up, 0.1, False) == "improves"
+    assert classify(up, -0.1, False) == "worse"
+    assert classify(down, -0.1, False) == "improves"
     assert classify("teacher_hours_per_school_year", 5.0, False) == "costs"
+    assert classify("cost_yuan_year", 5.0, False) == "costs"
     assert classify("cost_yuan_year", -5.0, False) == "improves"
-    assert classify("fake_share", 0.1, True) == "noise"
+    assert classify(down, 0.1, True) == "noise"
     paired = pd.DataFrame(
         {
-            "metric": ["detection_rate", "n_school_visits"],
+            "metric": [up, "n_school_visits"],
             "diff_mean": [0.02, 1.0],
             "ci_low": [0.01, 0.5],
             "ci_high": [0.03, 1.5],
@@ -180,7 +187,7 @@ def test_findings_bins_follow_catalogue_directions():
         }
     )
     found = key_findings(paired)
-    assert [f.metric for f in found] == ["detection_rate"]
+    assert [f.metric for f in found] == [up]
     assert found[0].bin in BINS
     assert "95 % interval" in found[0].sentence("en")
     assert "区间" in found[0].sentence("zh")
@@ -219,7 +226,7 @@ def test_exported_scenario_runs_with_the_command_line(ran, tmp_path):
     frame = pd.read_csv(csv)
     mine = ran.results.runs[ran.results.runs["scenario"] == "edited"]
     wide = mine.pivot(index="month", columns="metric", values="value")
-    for name in ("dressing_mean", "detection_rate", "fake_share"):
+    for name in ("dressing_mean", "flow_detection", "fake_share"):
         assert frame[name].to_numpy() == pytest.approx(wide[name].to_numpy(), rel=1e-9)
 
 
