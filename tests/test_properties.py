@@ -20,7 +20,7 @@ Inactive units (schools whose licence was revoked) receiving nothing is a strict
 until the validity fix for closed schools lands.
 
 Profiles: the normal run draws 25 examples, derandomized (the same examples every run); set
-``HYPOTHESIS_PROFILE=slow`` for 1,000 random examples (about a quarter of an hour on 2 cores)::
+``HYPOTHESIS_PROFILE=slow`` for 1,000 random examples (about 7 minutes on 2 cores)::
 
     HYPOTHESIS_PROFILE=slow .venv/bin/pytest -q tests/test_properties.py
 """
@@ -213,8 +213,8 @@ def check_metrics(model: ds.SupervisionModel) -> None:
     province = model.metrics_by("province", include_warmup=True)
     wide = province.pivot(index="month", columns="metric", values="value")
     for name in (
-        "coverage_badged",
-        "detection_rate",
+        "coverage_assigned",
+        "followed_share",
         "problems_per_school",
         "quality_mean",
         "visited_12m",
