@@ -2,7 +2,7 @@
 
 from dudao_sim.experiments.design import Factor, factor, grid, latin_hypercube
 from dudao_sim.experiments.ensemble import Ensemble, run_ensemble, run_sweep, spawn_seeds
-from dudao_sim.experiments.executors import execute
+from dudao_sim.experiments.executors import Interrupted, execute
 from dudao_sim.experiments.runner import RunSpec, run_one
 from dudao_sim.experiments.statistics import paired_differences, per_run, summarize
 from dudao_sim.experiments.store import ResultStore, StoreError
@@ -10,6 +10,7 @@ from dudao_sim.experiments.store import ResultStore, StoreError
 __all__ = [
     "Ensemble",
     "Factor",
+    "Interrupted",
     "ResultStore",
     "RunSpec",
     "StoreError",
