@@ -636,7 +636,8 @@ def draw_reporting_graph(
     it (county → city: ``arrived``; city → province: ``passed_on``), its colour the share
     passed on at that stage (county edges: reported ÷ known; city edges: passed on ÷
     arrived). Counties sit at the bottom grouped by city, each city above its counties, the
-    province on top; the province and cities are labelled.
+    province on top; the province and cities are labelled (every other city's label raised, so
+    neighbouring names do not overlap).
 
     Args:
         flows: :func:`report_flows` or :func:`collect_report_flows` (means over months).
@@ -693,9 +694,10 @@ def draw_reporting_graph(
     names = {f"city:{r.code}": r.name for r in city.itertuples(index=False)}
     parents = flows.loc[flows["level"] == "city", "parent"]
     names["province"] = str(parents.iloc[0]) if len(parents) else "province"
-    for node, text in names.items():
+    for i, (node, text) in enumerate(names.items()):
         x, y = pos[node]
-        ax.text(x, y + 0.08, text, ha="center", va="bottom", fontsize="small")
+        lift = 0.08 + (0.2 if node.startswith("city:") and i % 2 else 0.0)  # neighbours alternate
+        ax.text(x, y + lift, text, ha="center", va="bottom", fontsize="small")
     ax.set_ylim(-0.3, 2.5)
     ax.set_axis_off()
     mappable = plt.cm.ScalarMappable(cmap=plt.get_cmap(cmap), norm=plt.Normalize(lo, hi))
