@@ -80,6 +80,10 @@ help:
 baseline: $(STAMP)
 	$(PY) tests/baseline_cases.py --write
 
+# The lever audit (a few minutes): which behaviour each lever moves, which metrics echo levers.
+audit: $(STAMP)
+	$(VENV)/bin/dudao-sim audit --out docs/lever_effects.md
+
 # constraints.txt: pip freeze --exclude-editable of .venv (Python 3.11), filtered to what
 # pyproject.toml needs (tools/lock.py). To upgrade: .venv/bin/pip install -U -e ".[dev]",
 # run the tests, then make lock.

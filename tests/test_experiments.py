@@ -270,7 +270,7 @@ def test_cli_sweep_sensitivity_and_report_end_to_end(tmp_path, capsys):
                 "--factor",
                 "p_rebound=0.02:0.06",
                 "--outcome",
-                "detection_rate",
+                "flow_detection",
                 "--trajectories",
                 "2",
                 "--out",
@@ -281,7 +281,7 @@ def test_cli_sweep_sensitivity_and_report_end_to_end(tmp_path, capsys):
     )
     indices = pd.read_csv(sens / "morris.csv")
     assert set(indices["factor"]) == {"unannounced_share", "p_rebound"}
-    assert (sens / "morris-detection_rate.png").stat().st_size > 1000
+    assert (sens / "morris-flow_detection.png").stat().st_size > 1000
     compare = tmp_path / "cmp"
     assert (
         main(

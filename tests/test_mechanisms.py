@@ -236,7 +236,8 @@ def test_without_a_ledger_open_items_are_forgotten(toy):
     model.state.schools.problems.detected[:, col] = model.t - 12
     model.state.schools.effort[:] = 0.0
     Results()._rectify(model, model.state.schools, "school")
-    assert (model.state.schools.problems.state[:, col] == P.HIDDEN).mean() > 0.9
+    # Forgotten items stay known to supervisors, but nobody follows them up.
+    assert (model.state.schools.problems.state[:, col] == P.UNFOLLOWED).mean() > 0.9
 
 
 @pytest.mark.parametrize("timing", ["fixed", "random", "none"])
@@ -271,11 +272,21 @@ def test_the_ladder_escalates_on_repeat_failures_within_a_year(toy):
     assert (model.flows.sanction_value["school"] > first).all()
 
 
-def test_a_rung_whose_lever_is_off_is_only_a_criticism(toy):
+def test_a_rung_whose_lever_is_off_is_skipped(toy):
     model = reform_model(toy, month=35, interviews=False)
     model.state.schools.rating[:] = Rating.FAIL
     Consequences().step(model)
+    assert np.allclose(model.flows.sanction_value["school"], model.assumptions["weight_circular"])
+
+
+def test_an_accountability_rung_that_does_not_bite_is_a_criticism_and_not_remembered(toy):
+    model = reform_model(
+        toy, month=35, interviews=False, circulars=False, accountability_strength=0.0
+    )
+    model.state.schools.rating[:] = Rating.FAIL
+    Consequences().step(model)
     assert np.allclose(model.flows.sanction_value["school"], model.assumptions["criticism_weight"])
+    assert (model.state.schools.sanction == 0).all()
 
 
 def test_incentives_follow_ratings(toy):

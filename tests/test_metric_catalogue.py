@@ -132,7 +132,7 @@ def test_lookup_labels_and_display():
     assert format_value("cost_yuan_year", 1234567.8) == "1,234,568"
     assert format_value("index_authority", 0.5) == "0.500"
     assert format_value("quality_mean", -0.05) == "-0.0500"
-    assert format_value("months_to_close", math.nan) == "—"
+    assert format_value("months_to_resolve", math.nan) == "—"
     with pytest.raises(KeyError, match=r"fake_shar.*fake_share"):
         metric("fake_shar")
     with pytest.raises(ValueError, match="lang"):

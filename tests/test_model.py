@@ -102,7 +102,12 @@ def test_invariants_hold_after_a_run(ran):
     zone = np.bincount(badged, minlength=ins.n)
     assert zone.max() <= 20
     frame = ran.metrics()
-    for column in ("coverage_badged", "detection_rate", "fake_share", "accountability_share"):
+    for column in (
+        "coverage_assigned",
+        "flow_detection_visit",
+        "fake_share",
+        "serious_failings_sanctioned",
+    ):
         values = frame[column].dropna()
         assert ((values >= 0) & (values <= 1)).all(), column
 
@@ -197,10 +202,12 @@ def test_results_by_city_and_county_add_up_to_the_province(toy):
     overall = model.metrics().set_index("month")
     whole = model.metrics_by("province").pivot(index="month", columns="metric", values="value")
     for metric in (
-        "coverage_badged",
+        "coverage_assigned",
+        "coverage_visited",
         "visited_12m",
         "problems_per_school",
-        "detection_rate",
+        "followed_share",
+        "known_stock_share",
         "quality_mean",
     ):
         assert np.allclose(whole[metric], overall[metric]), metric

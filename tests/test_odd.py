@@ -21,13 +21,14 @@ def _clause_table() -> dict[str, dict[str, list[str] | str]]:
     rows = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 4 or cells[0] in ("clause", "---"):
+        if len(cells) != 5 or cells[0] in ("clause", "---"):
             continue
         rows[cells[0]] = {
             "title": cells[1],
-            "where": cells[2],
-            "modules": re.findall(r"`(dudao_sim/[\w/]+\.py)`", cells[2]),
-            "levers": re.findall(r"`(\w+)`", cells[3]),
+            "status": cells[2],
+            "where": cells[3],
+            "modules": re.findall(r"`(dudao_sim/[\w/]+\.py)`", cells[3]),
+            "levers": re.findall(r"`(\w+)`", cells[4]),
         }
     return rows
 
@@ -84,3 +85,25 @@ def test_parameters_named_in_submodels_exist():
     assert named & known  # the section does name parameters
     unknown = {n for n in named - known if not n.startswith(("fixed", "random", "risk"))}
     assert not unknown, unknown
+
+
+def test_each_clause_states_modelled_partly_or_out_of_scope():
+    for number, row in _clause_table().items():
+        status = row["status"]
+        assert status == "modelled" or status.startswith(("partly: ", "out of scope")), number
+        assert status.startswith("out of scope") == row["where"].startswith("out of scope:"), number
+
+
+def test_clause_status_agrees_with_the_lever_audit():
+    """A clause with a known dead lever or a lever declared bookkeeping-only is "partly" and
+    names the lever; a "modelled" clause has none."""
+    from dudao_sim.experiments.audit import KNOWN_DEAD_LEVERS, declared_bookkeeping
+
+    weak = set(KNOWN_DEAD_LEVERS) | set(declared_bookkeeping())
+    for number, row in _clause_table().items():
+        named = set(re.findall(r"`(\w+)`", row["status"]))
+        for lever in row["levers"]:
+            if lever in weak:
+                assert row["status"].startswith("partly: ") and lever in named, (number, lever)
+        if row["status"] == "modelled":
+            assert not set(row["levers"]) & weak, number

@@ -16,8 +16,8 @@ scenario months, and checks after every month:
 - the county sums of results by county equal the province totals, and ``metrics_by``'s
   province level agrees with ``metrics()``.
 
-Inactive units (schools whose licence was revoked) receiving nothing is a strict ``xfail``
-until the validity fix for closed schools lands.
+Inactive units (schools whose licence was revoked) receive nothing: no visit, order,
+sanction, incentive or new problem.
 
 Profiles: the normal run draws 25 examples, derandomized (the same examples every run); set
 ``HYPOTHESIS_PROFILE=slow`` for 1,000 random examples (about 7 minutes on 2 cores)::
@@ -272,11 +272,6 @@ def test_severity_stays_within_0_1_at_the_assumption_bounds():
     assert model.state.schools.problems.severity.max() <= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="closed schools (licence revoked) still get supervision orders and sanctions; "
-    "make this a normal test when the validity fix for inactive units lands",
-)
 @settings(PROFILE)
 @given(world=worlds(scenario=["reform_2021", "high_stakes"], months=36))
 def test_inactive_units_receive_nothing(world):

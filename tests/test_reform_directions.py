@@ -14,22 +14,21 @@ import pytest
 
 import dudao_sim as ds
 
-pytestmark = pytest.mark.slow  # the shared ensemble of 16 runs takes several seconds
+pytestmark = pytest.mark.slow  # the shared ensemble of 20 runs takes several seconds
 SEEDS = (11, 12, 13, 14)
+#: Behavioural outcomes only (catalogue kind ``behaviour`` or ``truth``): what units and
+#: inspectors do and what is truly there. Directions that held by construction — coverage
+#: set by its target, visits set by visit levers, the old detection stock set by the ledger,
+#: sanctions counted among triggers, report distortion set by two levers, the indices built
+#: from them — are not asserted.
 OUTCOMES = [
-    "coverage_badged",
-    "visited_12m",
-    "detection_rate",
+    "flow_detection",
     "fake_share",
     "rebound_rate",
-    "accountability_share",
-    "report_distortion",
     "quality_mean",
     "dressing_mean",
     "effort_mean",
     "problems_per_school",
-    "index_coverage",
-    "index_authority",
 ]
 
 
@@ -37,7 +36,7 @@ OUTCOMES = [
 def ensemble() -> dict[str, dict[int, object]]:
     province = ds.synthetic_province(n_counties=6, seed=21)
     out: dict[str, dict[int, object]] = {}
-    for scenario in ("pre_reform", "reform_2021", "no_recheck", "announced_only"):
+    for scenario in ("pre_reform", "reform_2021", "no_recheck", "announced_only", "high_stakes"):
         out[scenario] = {}
         for seed in SEEDS:
             model = ds.SupervisionModel(
@@ -65,17 +64,11 @@ def clearly_positive(diff: np.ndarray) -> bool:
 @pytest.mark.parametrize(
     ("outcome", "sign"),
     [
-        ("coverage_badged", +1),
-        ("visited_12m", +1),
-        ("detection_rate", +1),
+        ("flow_detection", +1),
         ("fake_share", -1),
         ("rebound_rate", -1),
-        ("accountability_share", +1),
-        ("report_distortion", -1),
         ("quality_mean", +1),
         ("problems_per_school", -1),
-        ("index_coverage", +1),
-        ("index_authority", +1),
     ],
 )
 def test_reform_2021_moves_outcomes_in_the_expected_direction(ensemble, outcome, sign):
@@ -91,6 +84,19 @@ def test_announced_only_more_window_dressing(ensemble):
     assert clearly_positive(paired(ensemble, "announced_only", "reform_2021", "dressing_mean"))
 
 
-def test_stakes_raise_improvement_and_gaming_together(ensemble):
-    assert clearly_positive(paired(ensemble, "reform_2021", "pre_reform", "effort_mean"))
-    assert clearly_positive(paired(ensemble, "reform_2021", "pre_reform", "dressing_mean"))
+def test_higher_stakes_raise_genuine_effort(ensemble):
+    # high_stakes is reform_2021 with incentives and accountability at full strength: the
+    # stakes alone change (reform_2021 against pre_reform changes visit methods too).
+    assert clearly_positive(paired(ensemble, "high_stakes", "reform_2021", "effort_mean"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="since sanctions are assessed once per cycle (a few per 100 schools a year), "
+    "full accountability strength barely moves beliefs about sanctions, while the larger "
+    "incentive tilt adds resources, and richer units game less: window dressing falls. "
+    "Whether rare sanctions deter is a question of how units learn the weight of sanctions "
+    "(beliefs, the second validity issue)",
+)
+def test_higher_stakes_raise_window_dressing_too(ensemble):
+    assert clearly_positive(paired(ensemble, "high_stakes", "reform_2021", "dressing_mean"))

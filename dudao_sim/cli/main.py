@@ -30,7 +30,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from dudao_sim import __version__
-from dudao_sim.cli import check, compare, hierarchy, report, run, scenarios, sensitivity, sweep
+from dudao_sim.cli import (
+    audit,
+    check,
+    compare,
+    hierarchy,
+    report,
+    run,
+    scenarios,
+    sensitivity,
+    sweep,
+)
 from dudao_sim.cli.common import (
     PROG,
     USAGE_ERROR,
@@ -55,6 +65,7 @@ COMMANDS: list[Command] = [
     sensitivity.COMMAND,
     report.COMMAND,
     check.COMMAND,
+    audit.COMMAND,
 ]
 
 #: Exit code for a failure that is not the user's mistake.

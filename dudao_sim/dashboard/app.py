@@ -46,7 +46,7 @@ from dudao_sim.report.fonts import PACKAGED_FONT_NAME, web_font_css
 
 #: Key metrics shown in a table (each cell carries ``data-metric`` and ``data-value``).
 HEADLINE_METRICS: tuple[str, ...] = (
-    "detection_rate",
+    "flow_detection",
     "dressing_mean",
     "fake_share",
     "rectified_in_time",
@@ -59,11 +59,11 @@ HEADLINE_METRICS: tuple[str, ...] = (
 
 #: Regional metrics offered for the 市州 table and the county map.
 REGIONAL_METRICS: tuple[str, ...] = (
-    "detection_rate",
+    "known_stock_share",
     "problems_per_school",
     "quality_mean",
     "effort_mean",
-    "coverage_badged",
+    "coverage_visited",
     "visited_12m",
     "visits_per_school_month",
 )

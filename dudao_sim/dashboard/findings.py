@@ -32,7 +32,7 @@ from dudao_sim.metrics.catalogue import CATALOGUE, metric
 
 #: Outcomes the findings panel speaks about, in order of importance.
 FINDING_METRICS: tuple[str, ...] = (
-    "detection_rate",
+    "flow_detection",
     "fake_share",
     "dressing_mean",
     "rectified_in_time",
@@ -40,8 +40,8 @@ FINDING_METRICS: tuple[str, ...] = (
     "report_distortion",
     "quality_mean",
     "effort_mean",
-    "accountability_share",
-    "coverage_badged",
+    "serious_failings_sanctioned",
+    "coverage_visited",
     "index_coverage",
     "index_efficiency",
     "index_authority",

@@ -24,7 +24,7 @@ from dudao_sim.report.notebook import axis_label
 
 #: Metrics drawn over the years, one panel each.
 TRAJECTORY_METRICS: tuple[str, ...] = (
-    "detection_rate",
+    "flow_detection",
     "dressing_mean",
     "fake_share",
     "quality_mean",
@@ -90,7 +90,7 @@ def fig_years(results: Results, lang: str = "en", metrics: Sequence[str] = TRAJE
 
 
 def fig_county_map(
-    results: Results, province: Province, name: str = "detection_rate", lang: str = "en"
+    results: Results, province: Province, name: str = "known_stock_share", lang: str = "en"
 ) -> Figure:
     """Counties at their coordinates, coloured by edited policy − ``reform_2021``.
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,11 @@ _METRIC_FIELDS = (
     "group",
     "clause",
     "kind",
+    "echo_exempt",
 )
+#: Kinds whose metrics may be exempt from the lever audit's echo check (counters of burden
+#: and cost restate activity levers by nature).
+ECHO_EXEMPT_KINDS: tuple[str, ...] = ("burden", "cost")
 _FROM_EVENT = ("definition", "definition_zh", "clause")
 _UNIT_FIELDS = ("description", "scale", "decimals", "suffix", "diff_suffix", "grouping", "axis")
 
@@ -192,6 +197,8 @@ class Metric:
         display_zh: How values are shown in Chinese.
         display_en: How values are shown in English.
         event: For ``n_<event>``, the event counted; else ``None``.
+        echo_exempt: Why a burden or cost counter may restate levers (exempt from the lever
+            audit's echo check, :mod:`dudao_sim.experiments.audit`); ``""`` if not exempt.
     """
 
     name: str
@@ -208,6 +215,7 @@ class Metric:
     display_zh: Display
     display_en: Display
     event: str | None = None
+    echo_exempt: str = ""
 
     def label(self, lang: str = "en") -> str:
         """The label in ``"zh"`` or ``"en"``."""
@@ -359,6 +367,14 @@ def _parse_metric(
     bad = [c for c in clause if c not in clauses()]
     if bad:
         raise _fail("metric", name, "clause", f"{bad} are not clauses 一…二十五")
+    echo_exempt = _text(spec, name, "echo_exempt", required=False)
+    if echo_exempt and chosen["kind"] not in ECHO_EXEMPT_KINDS:
+        raise _fail(
+            "metric",
+            name,
+            "echo_exempt",
+            f"only {list(ECHO_EXEMPT_KINDS)} metrics may be exempt, not kind {chosen['kind']!r}",
+        )
     return Metric(
         name=name,
         label_zh=label_zh,
@@ -374,6 +390,7 @@ def _parse_metric(
         display_zh=units[unit].display_zh,
         display_en=units[unit].display_en,
         event=event.name if event else None,
+        echo_exempt=echo_exempt,
     )
 
 
@@ -420,12 +437,47 @@ UNITS: Mapping[str, Unit] = MappingProxyType(_UNITS)
 CATALOGUE: Mapping[str, Metric] = MappingProxyType(_METRICS)
 
 
+#: Metrics renamed or withdrawn: ``{old name: (new name or None, why)}``. :func:`metric`
+#: answers a renamed one with its successor and a ``DeprecationWarning``; a withdrawn one
+#: (whose meaning changed) raises ``KeyError`` saying what replaces it.
+DEPRECATED: dict[str, tuple[str | None, str]] = {
+    "detection_rate": (
+        "followed_share",
+        "detection_rate was a stock of open items, not detection; it is followed_share now, "
+        "and detection is flow_detection (per year) and flow_detection_visit",
+    ),
+    "coverage_badged": (
+        "coverage_assigned",
+        "coverage_badged is coverage_assigned now; coverage_visited counts visits made",
+    ),
+    "months_to_close": (
+        None,
+        "months_to_close ended at closures on paper and at what the ledger dropped; use "
+        "months_to_resolve (detection to genuine resolution)",
+    ),
+    "accountability_share": (
+        None,
+        "accountability_share counted sanctions among triggers; use "
+        "serious_failings_sanctioned (and sanctions_unfounded beside it)",
+    ),
+}
+
+
 def metric(name: str) -> Metric:
     """The catalogue entry of a metric.
 
+    A renamed metric (:data:`DEPRECATED`) gives its successor with a ``DeprecationWarning``.
+
     Raises:
-        KeyError: Naming the metric and the closest catalogued names.
+        KeyError: Naming the metric and the closest catalogued names (or, for a withdrawn
+            metric, what replaces it).
     """
+    if name in DEPRECATED and name not in CATALOGUE:
+        successor, why = DEPRECATED[name]
+        if successor is None:
+            raise KeyError(f"metric {name!r} was withdrawn: {why}")
+        warnings.warn(f"metric {name!r} is deprecated: {why}", DeprecationWarning, stacklevel=2)
+        return CATALOGUE[successor]
     try:
         return CATALOGUE[name]
     except KeyError:

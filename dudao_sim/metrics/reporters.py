@@ -21,7 +21,7 @@ import pandas as pd
 
 from dudao_sim.metrics.catalogue import definitions
 from dudao_sim.metrics.events import REPORTED_EVENTS
-from dudao_sim.model.state import ProblemState, row_count
+from dudao_sim.model.state import NEVER, ProblemState, row_count
 from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 
 if TYPE_CHECKING:
@@ -34,36 +34,126 @@ def _share(num: float, den: float) -> float:
     return float(num) / float(den) if den > 0 else float("nan")
 
 
-def _coverage_badged(m: SupervisionModel) -> float:
+#: A serious, persistent failing (truth): a unit with at least this many problems present...
+SERIOUS_PROBLEMS = 2
+#: ... each present for at least this many months (the accountability metrics).
+PERSISTENT_MONTHS = 12
+#: Months in the window of the 12-month metrics.
+WINDOW_MONTHS = 12
+
+
+def _assigned(m: SupervisionModel) -> tuple[np.ndarray, np.ndarray]:
+    """Schools needing a badged inspector, and those whose badged inspector is in post."""
     s, ins = m.state.schools, m.state.inspectors
     eligible = s.badged_type & s.active
     ok = eligible & (s.badged >= 0)
     ok[ok] = ins.active[s.badged[ok]]
+    return eligible, ok
+
+
+def _coverage_assigned(m: SupervisionModel) -> float:
+    eligible, ok = _assigned(m)
     return _share(ok.sum(), eligible.sum())
+
+
+def _zone_visited(m: SupervisionModel) -> np.ndarray:
+    """Schools whose badged inspector is in post and made the required recorded visits."""
+    _, ok = _assigned(m)
+    oldest = m.state.schools.zone_visit_log[:, 0]
+    return ok & (oldest != NEVER) & (m.t - oldest < WINDOW_MONTHS)
+
+
+def _coverage_visited(m: SupervisionModel) -> float:
+    eligible, _ = _assigned(m)
+    return _share(_zone_visited(m).sum(), eligible.sum())
 
 
 def _visited_12m(m: SupervisionModel) -> float:
     s = m.state.schools
-    seen = (s.last_visit >= 0) & (m.t - s.last_visit < 12) & s.active
+    seen = (s.last_visit >= 0) & (m.t - s.last_visit < WINDOW_MONTHS) & s.active
     return _share(seen.sum(), s.active.sum())
 
 
 def _govs_evaluated_12m(level: int) -> Callable[[SupervisionModel], float]:
+    """Governments at ``level`` fully evaluated (nothing hidden left unfound) in 12 months."""
+
     def reporter(m: SupervisionModel) -> float:
         g = m.state.governments
         at = g.level == level
-        seen = at & (g.last_visit >= 0) & (m.t - g.last_visit < 12)
+        last = g.last_evaluated_fully
+        seen = at & (last != NEVER) & (m.t - last < WINDOW_MONTHS)
         return _share(seen.sum(), at.sum())
 
     return reporter
 
 
-def _detection_rate(m: SupervisionModel) -> float:
+def _problem_share(*states: ProblemState) -> Callable[[SupervisionModel], float]:
+    """Problems at open schools in ``states`` ÷ problems present there."""
+
+    def reporter(m: SupervisionModel) -> float:
+        s = m.state.schools
+        p = s.problems
+        active = s.active[:, None]
+        chosen = np.isin(p.state, [int(x) for x in states]) & active
+        return _share(np.count_nonzero(chosen), np.count_nonzero(p.present & active))
+
+    return reporter
+
+
+def _hidden_problems(m: SupervisionModel) -> float:
     s = m.state.schools
-    p = s.problems
-    active = s.active[:, None]
-    return _share(
-        np.count_nonzero((p.state == _P.OPEN) & active), np.count_nonzero(p.present & active)
+    return float(np.count_nonzero((s.problems.state == _P.HIDDEN) & s.active[:, None]))
+
+
+def _hidden_inflow(m: SupervisionModel) -> float:
+    """School problems that became hidden this month: new, rebounded, or a fake that lapsed."""
+    events = ("new_problems_school", "rebounds_school", "fakes_lapsed_school")
+    return float(sum(m.events.get(name, 0.0) for name in events))
+
+
+def _failing(m: SupervisionModel) -> dict[str, np.ndarray]:
+    """Units (open schools; governments below the province) with a serious, persistent failing.
+
+    Truth: at least :data:`SERIOUS_PROBLEMS` problems present for at least
+    :data:`PERSISTENT_MONTHS` months each.
+    """
+    out = {}
+    for key, table in (("school", m.state.schools), ("government", m.state.governments)):
+        p = table.problems
+        old = p.present & (p.arisen != NEVER) & (m.t - p.arisen >= PERSISTENT_MONTHS)
+        unit = table.active.copy()
+        if key == "government":
+            unit &= table.level > 0  # type: ignore[attr-defined]
+        out[key] = unit & (row_count(old) >= SERIOUS_PROBLEMS)
+    return out
+
+
+def _sanctioned_within(table: object, t: int, months: int) -> np.ndarray:
+    last = table.last_sanction  # type: ignore[attr-defined]
+    return (last != NEVER) & (t - last < months)
+
+
+def _failing_units(m: SupervisionModel) -> float:
+    return float(sum(int(v.sum()) for v in _failing(m).values()))
+
+
+def _failing_sanctioned(m: SupervisionModel) -> float:
+    failing = _failing(m)
+    return float(
+        sum(
+            int((failing[key] & _sanctioned_within(table, m.t, WINDOW_MONTHS)).sum())
+            for key, table in (("school", m.state.schools), ("government", m.state.governments))
+        )
+    )
+
+
+def _sanctioned_failing_now(m: SupervisionModel) -> float:
+    failing = _failing(m)
+    return float(
+        sum(
+            int((failing[key] & _sanctioned_within(table, m.t, 1)).sum())
+            for key, table in (("school", m.state.schools), ("government", m.state.governments))
+        )
     )
 
 
@@ -136,11 +226,18 @@ _EVENTS: tuple[str, ...] = REPORTED_EVENTS
 
 #: Raw monthly reporters for Mesa's DataCollector: stocks of the state and event counts.
 MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
-    "coverage_badged": _coverage_badged,
+    "coverage_assigned": _coverage_assigned,
+    "coverage_visited": _coverage_visited,
     "visited_12m": _visited_12m,
     "counties_evaluated_12m": _govs_evaluated_12m(2),
     "townships_evaluated_12m": _govs_evaluated_12m(3),
-    "detection_rate": _detection_rate,
+    "followed_share": _problem_share(_P.OPEN),
+    "known_stock_share": _problem_share(_P.OPEN, _P.UNFOLLOWED),
+    "hidden_problems": _hidden_problems,
+    "hidden_inflow": _hidden_inflow,
+    "failing_units": _failing_units,
+    "failing_sanctioned": _failing_sanctioned,
+    "sanctioned_failing": _sanctioned_failing_now,
     "problems_per_school": _present_per_school,
     "quality_mean": _quality_mean,
     "quality_balance_sd": _quality_balance,
@@ -155,9 +252,9 @@ MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
         if m.state.inspectors.active.any()
         else float("nan")
     ),
-    "effort_mean": lambda m: float(m.state.schools.effort.mean()),
-    "dressing_mean": lambda m: float(m.state.schools.dressing.mean()),
-    "fake_propensity_mean": lambda m: float(m.state.schools.fake.mean()),
+    "effort_mean": lambda m: float(m.state.schools.effort[m.state.schools.active].mean()),
+    "dressing_mean": lambda m: float(m.state.schools.dressing[m.state.schools.active].mean()),
+    "fake_propensity_mean": lambda m: float(m.state.schools.fake[m.state.schools.active].mean()),
     "truth_problems_counties": _report("truth"),
     "known_problems_counties": _report("known_by_counties"),
     "reported_by_counties": _report("reported_by_counties"),
@@ -205,8 +302,18 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
         return (num / den.where(den > 0)).astype(float)
 
     frame["end_of_term_review_share"] = ratio(
-        _rolling(frame, "n_visits_end_of_term"), _rolling(frame, "n_principal_terms_ended")
+        _rolling(frame, "n_reviews_complete"), _rolling(frame, "n_principal_terms_ended")
     )
+    frame["flow_detection_visit"] = ratio(
+        _rolling(frame, "n_detections_school"), _rolling(frame, "n_present_at_visits_school")
+    )
+    # Hidden at the start of the 12-month window (the first month's stock before that).
+    hidden_before = frame["hidden_problems"].shift(WINDOW_MONTHS)
+    hidden_before = hidden_before.fillna(frame["hidden_problems"].iloc[0] if len(frame) else 0)
+    frame["flow_detection"] = ratio(
+        _rolling(frame, "n_detections_school"),
+        hidden_before + _rolling(frame, "hidden_inflow"),
+    ).clip(upper=1.0)
     frame["rectified_in_time"] = ratio(
         _rolling(frame, "n_closed_on_time_school"), _rolling(frame, "n_fed_back_school")
     ).clip(upper=1.0)
@@ -217,9 +324,8 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
     frame["rebound_rate"] = ratio(
         _rolling(frame, "n_rebounds_school"), _rolling(frame, "n_closed_genuine_school")
     )
-    frame["months_to_close"] = ratio(
-        _rolling(frame, "n_months_to_close_school"),
-        _rolling(frame, "n_closed_genuine_school") + _rolling(frame, "n_closed_fake_school"),
+    frame["months_to_resolve"] = ratio(
+        _rolling(frame, "n_months_to_resolve_school"), _rolling(frame, "n_resolved_known_school")
     )
     frame["visits_per_school_year"] = ratio(_rolling(frame, "n_school_visits"), schools)
     frame["duplicate_share"] = ratio(
@@ -231,11 +337,13 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
         + frame["n_part_time"] * model.assumptions["part_time_cost_yuan"]
     )
     frame["inspector_days_year"] = _rolling(frame, "n_inspector_days")
-    triggers = _rolling(frame, "n_sanction_triggers_school") + _rolling(
-        frame, "n_sanction_triggers_government"
-    )
+    frame["serious_failings_sanctioned"] = ratio(
+        frame["failing_sanctioned"], frame["failing_units"]
+    ).fillna(0.0)
     sanctioned = _rolling(frame, "n_sanctioned_school") + _rolling(frame, "n_sanctioned_government")
-    frame["accountability_share"] = ratio(sanctioned, triggers).fillna(0.0)
+    frame["sanctions_unfounded"] = 1.0 - ratio(
+        frame["sanctioned_failing"].rolling(WINDOW_MONTHS, min_periods=1).sum(), sanctioned
+    ).clip(upper=1.0)
     frame["report_distortion"] = 1.0 - ratio(
         frame["reported_by_counties"], frame["known_problems_counties"]
     )
@@ -247,13 +355,18 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
     )
     frame["index_coverage"] = (
         frame[
-            ["coverage_badged", "visited_12m", "end_of_term_review_share", "counties_evaluated_12m"]
+            [
+                "coverage_visited",
+                "visited_12m",
+                "end_of_term_review_share",
+                "counties_evaluated_12m",
+            ]
         ]
         .fillna(0.0)
         .mean(axis=1)
     )
     frame["index_efficiency"] = (
-        frame["detection_rate"]
+        frame["flow_detection_visit"].fillna(0.0)
         * (1.0 - frame["duplicate_share"])
         / (1.0 + frame["visits_per_school_year"] / 12.0)
     )
@@ -262,7 +375,7 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
         * (1.0 - frame["report_distortion"].clip(0, 1))
         * frame["rectified_in_time"].fillna(0.0)
     )
-    frame["index_accountability"] = frame["accountability_share"]
+    frame["index_accountability"] = frame["serious_failings_sanctioned"]
     if not include_warmup:
         frame = frame[frame["month"] >= 0].reset_index(drop=True)
     return frame
@@ -332,6 +445,8 @@ REGIONAL_SUMS: tuple[str, ...] = (
     "visited_12m",
     "present",
     "known_open",
+    "known",
+    "badged_visited",
     "quality_sum",
     "effort_sum",
     "visits",
@@ -341,10 +456,12 @@ REGIONAL_SUMS: tuple[str, ...] = (
 
 #: Ratios derived from :data:`REGIONAL_SUMS` at any level: name -> (numerator, denominator).
 REGIONAL_RATIOS: dict[str, tuple[str, str]] = {
-    "coverage_badged": ("badged_covered", "badged_eligible"),
+    "coverage_assigned": ("badged_covered", "badged_eligible"),
+    "coverage_visited": ("badged_visited", "badged_eligible"),
     "visited_12m": ("visited_12m", "schools"),
     "problems_per_school": ("present", "schools"),
-    "detection_rate": ("known_open", "present"),
+    "followed_share": ("known_open", "present"),
+    "known_stock_share": ("known", "present"),
     "quality_mean": ("quality_sum", "schools"),
     "effort_mean": ("effort_sum", "schools"),
     "visits_per_school_month": ("visits", "schools"),
@@ -368,7 +485,9 @@ def regional_sums(model: SupervisionModel) -> np.ndarray:
     covered[covered] = ins.active[s.badged[covered]]
     visited = active & (s.last_visit >= 0) & (model.t - s.last_visit < 12)
     present = row_count(s.problems.present)
-    known = row_count(s.problems.state == _P.OPEN)
+    known_open = row_count(s.problems.state == _P.OPEN)
+    known = known_open + row_count(s.problems.state == _P.UNFOLLOWED)
+    badged_visited = _zone_visited(model)
     visits = model.flows.visits
     school_visits = visits.unit[visits.kind == 0]
     county_of_office = g.county[offices.gov]
@@ -384,7 +503,9 @@ def regional_sums(model: SupervisionModel) -> np.ndarray:
         per_county(covered),
         per_county(visited),
         per_county(present * active),
+        per_county(known_open * active),
         per_county(known * active),
+        per_county(badged_visited),
         per_county(s.quality * active),
         per_county(s.effort * active),
         np.bincount(s.county[school_visits], minlength=n).astype(float),

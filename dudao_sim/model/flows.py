@@ -179,8 +179,9 @@ class MonthFlows:
             conditions; read by visits (special supervision of the county).
         incidents_known: Incidents where the problem was already known (open or fake-closed),
             (units,) bool. Written by conditions; read by consequences (the severe path, 十六).
-        laggards: Units with an item past its deadline that got a supervision order, (units,)
-            bool. Written by results; read by consequences (repeat laggards climb the ladder).
+        laggards: Units with an item still open at the deadline of its supervision order
+            (整改不力 after a 督办单: it got another order), (units,) bool. Written by results;
+            read by consequences (an ordinary trigger of the ladder).
         sanction_value: Felt weight in [0, 1] of what each unit received, (units,) float.
             Written by consequences; read by behaviour (believed sanction).
         confirmed_counties: Counties drawn for provincial confirmation (省级抽查认定) this

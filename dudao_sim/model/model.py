@@ -11,7 +11,7 @@ Example:
     >>> model = ds.SupervisionModel(ds.synthetic_province(n_counties=3, seed=1),
     ...                             scenario="reform_2021", months=12, warmup_months=12, rng=1)
     >>> model.run()
-    >>> round(float(model.metrics()["coverage_badged"].iloc[-1]), 2) > 0
+    >>> round(float(model.metrics()["coverage_assigned"].iloc[-1]), 2) > 0
     True
 """
 

@@ -24,6 +24,8 @@ from functools import cached_property
 
 import numpy as np
 
+from dudao_sim.policy.targets import ZONE_VISITS_REQUIRED
+
 #: Areas of school supervision (clause 六), in column order of a school's problems.
 SCHOOL_AREAS: tuple[str, ...] = (
     "direction",  # 坚持正确办学方向、立德树人、思想政治工作
@@ -76,13 +78,18 @@ def row_count(mask: np.ndarray) -> np.ndarray:
 
 
 class ProblemState(IntEnum):
-    """Where one problem slot stands. Present in truth: HIDDEN, OPEN, FAKE."""
+    """Where one problem slot stands. Present in truth: HIDDEN, OPEN, FAKE, UNFOLLOWED.
+
+    Known to supervisors: OPEN and UNFOLLOWED (FAKE is believed closed).
+    """
 
     NONE = 0  # no problem in this area
     HIDDEN = 1  # a problem exists; no supervisor knows it
     OPEN = 2  # detected and fed back; open (on the ledger when there is one)
     FAKE = 3  # reported rectified and closed on paper, but still present (虚假整改)
     CLOSED = 4  # genuinely rectified; can rebound
+    UNFOLLOWED = 5  # found, but not fed back item by item or dropped with no ledger: known,
+    # nobody follows it up (十, 十一)
 
 
 class Rating(IntEnum):
@@ -152,9 +159,18 @@ class Problems:
 
     @property
     def present(self) -> np.ndarray:
-        """True where a problem exists in truth (hidden, open or fake-closed)."""
+        """True where a problem exists in truth (hidden, open, fake-closed or unfollowed)."""
         s = self.state
-        return (s == ProblemState.HIDDEN) | (s == ProblemState.OPEN) | (s == ProblemState.FAKE)
+        return (s != ProblemState.NONE) & (s != ProblemState.CLOSED)
+
+    @property
+    def findable(self) -> np.ndarray:
+        """True where a present problem is not followed up: hidden, or known but unfollowed.
+
+        A visit or a complaint can (re)find it.
+        """
+        s = self.state
+        return (s == ProblemState.HIDDEN) | (s == ProblemState.UNFOLLOWED)
 
     def count(self, state: ProblemState) -> np.ndarray:
         """Slots in ``state`` per unit."""
@@ -195,6 +211,11 @@ class UnitTable:
         fakes_caught_year: Fake rectifications caught this calendar year.
         evaluated_year: Evaluated (visited) this calendar year.
         plan_month: Month of a spot check named in a published rotation plan (``NEVER``: none).
+        last_assessed: Month the unit's triggers were last assessed on the consequence ladder
+            (once per cycle: a new finding, or the December rating, opens the next).
+        last_fake_caught: Month a fake rectification of the unit was last caught.
+        last_evaluated_fully: Month of the last end-of-term review (schools) or evaluation or
+            confirmation (governments) that found every problem the unit was hiding.
     """
 
     n: int
@@ -225,9 +246,15 @@ class UnitTable:
     fakes_caught_year: np.ndarray = field(init=False)
     evaluated_year: np.ndarray = field(init=False)
     plan_month: np.ndarray = field(init=False)
+    last_assessed: np.ndarray = field(init=False)
+    last_fake_caught: np.ndarray = field(init=False)
+    last_evaluated_fully: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = self.n
+        self.last_evaluated_fully = _full(n, NEVER, np.int32)
+        self.last_assessed = _full(n, NEVER, np.int32)
+        self.last_fake_caught = _full(n, NEVER, np.int32)
         self.belief_visits = _full(n, 0.0, np.float64)  # initial beliefs: build_state
         self.belief_per_visit = _full(n, 0.0, np.float64)
         self.belief_announced = _full(n, 1.0, np.float64)
@@ -266,6 +293,10 @@ class SchoolTable(UnitTable):
         principal_term_end: Month the principal's term ends (end-of-term review, 六).
         badged: Row of the badged inspector, or ``NEVER``.
         ids: School ids, as in the data.
+        zone_visit_log: Months of the last recorded visits by the school's badged inspector
+            (oldest first, ``NEVER`` where fewer), as many as regular supervision requires
+            (:data:`~dudao_sim.policy.targets.ZONE_VISITS_REQUIRED`): the school counts as
+            visited when the oldest is within 12 months.
     """
 
     school_type: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
@@ -277,6 +308,11 @@ class SchoolTable(UnitTable):
     principal_term_end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     badged: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     ids: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    zone_visit_log: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.zone_visit_log = _full((self.n, ZONE_VISITS_REQUIRED), NEVER, np.int32)
 
 
 @dataclass

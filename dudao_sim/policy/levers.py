@@ -62,6 +62,8 @@ class Lever(BaseModel):
         high: Highest allowed value (float and int levers).
         choices: Allowed values (choice levers).
         default: Value before the reform (the ``pre_reform`` world).
+        bookkeeping: Why the lever moves no behaviour (a bookkeeping-only lever, declared for
+            the lever audit :mod:`dudao_sim.experiments.audit`); ``None`` for a lever that acts.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -79,6 +81,7 @@ class Lever(BaseModel):
     high: float | None = None
     choices: tuple[str, ...] | None = None
     default: LeverValue
+    bookkeeping: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Lever:

@@ -120,3 +120,5 @@ BADGED_COVERAGE: float = TARGETS["badged_coverage"].value  # type: ignore[assign
 END_OF_TERM_REVIEW: float = TARGETS["end_of_term_review"].value  # type: ignore[assignment]
 #: Largest number of schools in one responsibility zone (教督〔2012〕7号).
 MAX_ZONE_SCHOOLS: int = int(TARGETS["max_zone_schools"].value)  # type: ignore[arg-type]
+#: Recorded visits by the badged inspector in 12 months that count a school as visited (六).
+ZONE_VISITS_REQUIRED: int = int(TARGETS["zone_visits_required"].value)  # type: ignore[arg-type]

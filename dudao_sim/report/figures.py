@@ -83,16 +83,20 @@ INDICES: tuple[str, ...] = (
 
 #: Outcomes tabulated by scenario.
 KEY_OUTCOMES: tuple[str, ...] = (
-    "coverage_badged",
+    "coverage_assigned",
+    "coverage_visited",
     "visited_12m",
     "end_of_term_review_share",
     "counties_evaluated_12m",
-    "detection_rate",
+    "flow_detection",
+    "flow_detection_visit",
+    "known_stock_share",
     "rectified_in_time",
     "fake_share",
     "rebound_rate",
-    "months_to_close",
-    "accountability_share",
+    "months_to_resolve",
+    "serious_failings_sanctioned",
+    "sanctions_unfounded",
     "report_distortion",
     "quality_mean",
     "quality_balance_sd",
@@ -112,7 +116,7 @@ KEY_OUTCOMES: tuple[str, ...] = (
 #: Outcomes drawn in :func:`fig_paired`.
 PAIRED_METRICS: tuple[str, ...] = (
     *INDICES,
-    "detection_rate",
+    "flow_detection",
     "fake_share",
     "rebound_rate",
     "report_distortion",
@@ -124,7 +128,7 @@ PAIRED_METRICS: tuple[str, ...] = (
 
 #: Metrics drawn in :func:`fig_trajectories`.
 TRAJECTORY_METRICS: tuple[str, ...] = (
-    "detection_rate",
+    "flow_detection",
     "rectified_in_time",
     "fake_share",
     "quality_mean",
@@ -133,7 +137,7 @@ TRAJECTORY_METRICS: tuple[str, ...] = (
 )
 
 #: Metrics drawn in :func:`fig_by_city`.
-CITY_METRICS: tuple[str, ...] = ("coverage_badged", "detection_rate", "quality_mean")
+CITY_METRICS: tuple[str, ...] = ("coverage_visited", "known_stock_share", "quality_mean")
 
 
 def scenario_palette(scenarios: Sequence[str]) -> dict[str, tuple[float, float, float]]:

@@ -42,8 +42,11 @@ def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _county_mean(values: np.ndarray, county: np.ndarray, n_govs: int) -> np.ndarray:
-    valid = county >= 0
+def _county_mean(
+    values: np.ndarray, county: np.ndarray, n_govs: int, active: np.ndarray
+) -> np.ndarray:
+    """Mean of ``values`` over each unit's open county peers (closed units are no peers)."""
+    valid = (county >= 0) & active
     total = np.bincount(county[valid], weights=values[valid], minlength=n_govs)
     count = np.bincount(county[valid], minlength=n_govs)
     mean = np.divide(total, count, out=np.zeros(n_govs), where=count > 0)
@@ -122,7 +125,7 @@ class Behaviour(Mechanism):
             1.0, self.rechecked_memory[key] / np.maximum(self.closed_memory[key], 1.0)
         )
         if model.flows.published and key == "school":
-            peer = _county_mean(ratio, table.county, model.state.governments.n)
+            peer = _county_mean(ratio, table.county, model.state.governments.n, table.active)
             ratio = (1.0 - a["peer_weight"]) * ratio + a["peer_weight"] * peer
         table.belief_recheck[:] = ratio
         felt = model.flows.sanction_value.get(key)
@@ -131,7 +134,7 @@ class Behaviour(Mechanism):
             table.belief_sanction[got] += rate * (felt[got] - table.belief_sanction[got])
             if model.flows.published and key == "school":
                 # Published reports (九): peers' sanctions are seen too.
-                peer = _county_mean(felt, table.county, model.state.governments.n)
+                peer = _county_mean(felt, table.county, model.state.governments.n, table.active)
                 table.belief_sanction += (
                     a["peer_weight"] * rate * (peer - table.belief_sanction) * (peer > 0)
                 )
@@ -140,7 +143,7 @@ class Behaviour(Mechanism):
         a, lv, t = model.assumptions, model.levers, model.t
         visits = table.belief_visits
         if model.flows.published and table is model.state.schools:
-            peer = _county_mean(visits, table.county, model.state.governments.n)
+            peer = _county_mean(visits, table.county, model.state.governments.n, table.active)
             visits = (1.0 - a["peer_weight"]) * visits + a["peer_weight"] * peer
         if lv["committed_sampling"]:
             published = a["base_inspection_share"] + float(lv["double_random_share"])

@@ -92,6 +92,7 @@ class Conditions(Mechanism):
         # A fake closure nobody re-checked becomes an ordinary hidden problem again.
         stale_fake = (prob.state == _P.FAKE) & (t - prob.closed > a["rebound_window_months"])
         prob.state[stale_fake] = _P.HIDDEN
+        model.record(f"fakes_lapsed_{kind}", stale_fake)
         prob.state[rebound] = _P.HIDDEN
         prob.severity[rebound] = (
             a["rebound_severity_min"] + a["rebound_severity_span"] * u[..., 1][rebound]
@@ -119,7 +120,11 @@ class Conditions(Mechanism):
         if capacity is None or len(capacity) != n:
             capacity = np.full(n, a["government_self_capacity"])
         p_fix = a["p_self_fix"] * capacity * (a["self_fix_effort_offset"] + table.effort)
-        fixed = (prob.state == _P.HIDDEN) & active & (u[..., 3] < p_fix[:, None])
+        fixed = prob.findable & active & (u[..., 3] < p_fix[:, None])
+        # Known but unfollowed problems the unit fixes itself are resolved found problems.
+        known = fixed & (prob.state == _P.UNFOLLOWED)
+        model.record(f"resolved_known_{kind}", known)
+        model.record(f"months_to_resolve_{kind}", (t - prob.detected)[known])
         prob.state[fixed] = _P.CLOSED
         prob.severity[fixed] = 0.0
         prob.closed[fixed] = t
@@ -131,9 +136,8 @@ class Conditions(Mechanism):
         incident = present_safety & (
             u[:, safety, 3] > 1.0 - a["p_incident"] * prob.severity[:, safety]
         )
-        known_before = incident & (
-            (prob.state[:, safety] == _P.OPEN) | (prob.state[:, safety] == _P.FAKE)
-        )
+        # Known and left unresolved: open, closed on paper, or known but unfollowed.
+        known_before = incident & (prob.state[:, safety] != _P.HIDDEN)
         prob.state[incident, safety] = _P.OPEN
         prob.detected[incident, safety] = t
         model.flows.incidents[kind] = incident

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind
+from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind, Visits
 from dudao_sim.model.mechanisms.common import visit_key
-from dudao_sim.model.state import CROSS_DEPARTMENT, ProblemState, UnitTable
+from dudao_sim.model.state import CROSS_DEPARTMENT, ProblemState, UnitTable, row_count
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
@@ -43,7 +43,9 @@ class Detection(Mechanism):
     visited units, inspectors' skill, integrity and misconduct, schools' badged inspector.
 
     Writes: ``flows.found``, ``flows.fake_caught``; ``carry.misconduct_reported``
-    (complaints); state — inspectors' misconduct.
+    (complaints); state — inspectors' misconduct, units' last_evaluated_fully (reviews and
+    evaluations that found everything hidden), schools' zone_visit_log (recorded visits by
+    the badged inspector).
     """
 
     name = "detection"
@@ -80,7 +82,7 @@ class Detection(Mechanism):
             (UnitKind.GOVERNMENT, model.state.governments),
         ):
             sel = visits.kind == kind
-            found, caught, suppressed = self._detect(
+            discovered, found, caught, suppressed = self._detect(
                 model,
                 table,
                 kind,
@@ -93,13 +95,56 @@ class Detection(Mechanism):
             key = "school" if kind is UnitKind.SCHOOL else "government"
             model.flows.found[key] = found
             model.flows.fake_caught[key] = caught
-            model.record(f"detections_{key}", found)
+            model.record(f"detections_{key}", discovered)
             model.record(f"fakes_caught_{key}", caught)
             # Inspectors who suppressed what they saw accumulate misconduct (十九).
             colluders = visits.inspector[sel][suppressed & (visits.inspector[sel] >= 0)]
             np.add.at(ins.misconduct, colluders, 1)
             model.record("collusions", suppressed)
+            self._thorough_record(model, table, key, visits.select(sel), found)
+        self._zone_log(model, visits, colludes)
         self._complaints(model)
+
+    def _thorough_record(
+        self,
+        model: SupervisionModel,
+        table: UnitTable,
+        key: str,
+        visits: Visits,
+        found: np.ndarray,
+    ) -> None:
+        """Reviews and evaluations that found everything the unit was hiding (六, 五).
+
+        An end-of-term review (schools) or an evaluation or provincial confirmation
+        (governments) counts as complete when this month's findings cover every problem of
+        the unit that no supervisor was following (none hidden counts as complete).
+        """
+        purposes = (
+            (Purpose.END_OF_TERM,)
+            if key == "school"
+            else (Purpose.EVALUATION, Purpose.CONFIRMATION)
+        )
+        units = visits.unit[np.isin(visits.purpose, purposes)]
+        if not len(units):
+            return
+        findable = table.problems.findable[units]
+        complete = row_count(found[units] & findable) == row_count(findable)
+        table.last_evaluated_fully[units[complete]] = model.t
+        if key == "school":
+            model.record("reviews_complete", complete)
+
+    def _zone_log(self, model: SupervisionModel, visits: Visits, colludes: np.ndarray) -> None:
+        """Log recorded visits by each school's own badged inspector (visited coverage, 六)."""
+        schools = model.state.schools
+        school = visits.kind == UnitKind.SCHOOL
+        own = np.zeros(len(visits), bool)
+        own[school] = (visits.inspector[school] >= 0) & (
+            visits.inspector[school] == schools.badged[visits.unit[school]]
+        )
+        rows = np.unique(visits.unit[own & ~colludes])
+        log = schools.zone_visit_log
+        log[rows, :-1] = log[rows, 1:]
+        log[rows, -1] = model.t
 
     def _detect(
         self,
@@ -111,14 +156,21 @@ class Detection(Mechanism):
         announced: np.ndarray,
         base: np.ndarray,
         colludes: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What the visits found.
+
+        Returns:
+            Hidden problems discovered, all problems found (hidden or unfollowed), fakes
+            caught (each units x areas), and the visits whose inspector suppressed what was
+            there.
+        """
         a, lv, t = model.assumptions, model.levers, model.t
         prob = table.problems
         n, n_areas = prob.state.shape
         cross = np.array([area in CROSS_DEPARTMENT for area in table.areas])
         monitored = np.array([area in _MONITORED for area in table.areas])
         area_boost = 1.0 + cross * a["member_detection_boost"] * float(lv["member_unit_engagement"])
-        hidden = prob.state[units] == _P.HIDDEN
+        findable = prob.findable[units]  # hidden, or known but unfollowed
         sev_floor = a["severity_detection_floor"]
         dressing = np.where(announced, a["dressing_efficacy"] * table.dressing[units], 0.0)
         p = (
@@ -137,7 +189,7 @@ class Detection(Mechanism):
         p = np.where(due, np.maximum(p, p_recheck), p)
         p = np.clip(p, 0.0, a["p_detect_max"])
         honest = ~colludes
-        looked = (hidden | (due & (prob.state[units] == _P.FAKE))) & honest[:, None]
+        looked = (findable | (due & (prob.state[units] == _P.FAKE))) & honest[:, None]
         # Several visits in a month are independent chances: multiply the misses per unit,
         # summing logs per area with bincount (much faster than ufunc.at).
         log_miss = np.where(looked, np.log1p(-p), 0.0)
@@ -149,12 +201,18 @@ class Detection(Mechanism):
         )
         u = model.streams.uniform(f"detect_{kind.name.lower()}", t, (n, n_areas))
         hit = u < 1.0 - miss
-        found = hit & (prob.state == _P.HIDDEN)
+        found = hit & prob.findable
         caught = hit & (prob.state == _P.FAKE)
         present_seen = (prob.present[units] & ~(prob.state[units] == _P.OPEN)).any(axis=1)
         suppressed = colludes & present_seen
-        model.record(f"present_at_visits_{kind.name.lower()}", hidden)
-        return found, caught, suppressed
+        name = kind.name.lower()
+        # Flow detection counts discoveries: hidden problems present where a visit looked
+        # (monitoring looks at its areas only), and those found; re-finds of known,
+        # unfollowed problems are counted apart.
+        looks = np.where((purpose == Purpose.MONITORING)[:, None], monitored[None, :], True)
+        model.record(f"present_at_visits_{name}", (prob.state[units] == _P.HIDDEN) & looks)
+        model.record(f"refound_{name}", found & (prob.state == _P.UNFOLLOWED))
+        return found & (prob.state == _P.HIDDEN), found, caught, suppressed
 
     def _complaints(self, model: SupervisionModel) -> None:
         """Public contact details of badged inspectors open a complaint channel (十九)."""
@@ -165,7 +223,12 @@ class Detection(Mechanism):
         prob = schools.problems
         u = model.streams.uniform("complaints", t, prob.state.shape)
         badged = (schools.badged >= 0)[:, None]
-        complaint = (prob.state == _P.HIDDEN) & badged & (u < a["p_complaint"] * prob.severity)
+        complaint = (
+            prob.findable
+            & badged
+            & schools.active[:, None]
+            & (u < a["p_complaint"] * prob.severity)
+        )
         model.flows.found["school"] |= complaint
         model.record("complaints", complaint)
         # A complaint about a zone whose inspector hid problems exposes the inspector.

@@ -79,7 +79,13 @@ class Results(Mechanism):
             return
         if not lv["itemized_feedback"]:
             u = model.streams.uniform(f"feedback_{key}", t, found.shape)
-            found = found & (u < a["p_feedback_without_itemized"])
+            told = u < a["p_feedback_without_itemized"]
+            # Found but not conveyed: supervisors know it, nobody follows it up.
+            unfollowed = found & ~told
+            prob.state[unfollowed] = _P.UNFOLLOWED
+            prob.detected[unfollowed] = t
+            prob.n_detections[unfollowed] += 1
+            found = found & told
         deadline = t + int(lv["rectification_deadline_months"]) if lv["problem_ledger"] else NEVER
         for mask in (found, caught):
             prob.state[mask] = _P.OPEN
@@ -97,7 +103,7 @@ class Results(Mechanism):
         open_ = (prob.state == _P.OPEN) & table.active[:, None]
         if not lv["problem_ledger"]:
             forgotten = open_ & (t - prob.detected > a["months_to_forget_without_ledger"])
-            prob.state[forgotten] = _P.HIDDEN
+            prob.state[forgotten] = _P.UNFOLLOWED  # known, but no ledger keeps it open
             model.record(f"forgotten_{key}", forgotten)
             open_ &= ~forgotten
         cross = np.array([area in CROSS_DEPARTMENT for area in table.areas])
@@ -110,6 +116,12 @@ class Results(Mechanism):
         )[:, None]
         p_fix = p_fix * help_[None, :] * np.where(prob.n_orders > 0, a["order_push"], 1.0)
         p_fake = (a["p_fake"] * table.fake)[:, None] * np.ones(n_areas)
+        # A deadline falling due this month: the unit rushes to close the item, the more the
+        # heavier the consequences it believes a missed deadline brings (十一: 限期整改).
+        rush = 1.0 + a["deadline_response"] * table.belief_sanction
+        due = prob.deadline == t
+        p_fix = np.where(due, p_fix * rush[:, None], p_fix)
+        p_fake = np.where(due, p_fake * rush[:, None], p_fake)
         u = model.streams.uniform(f"rectify_{key}", t, (n, n_areas))
         genuine = open_ & (u < p_fix)
         fake = open_ & ~genuine & (u < p_fix + p_fake)
@@ -118,6 +130,8 @@ class Results(Mechanism):
         model.record(f"closed_on_time_{key}", on_time)
         model.record(f"closed_fake_{key}", fake)
         model.record(f"months_to_close_{key}", (t - prob.detected)[genuine | fake])
+        model.record(f"resolved_known_{key}", genuine)
+        model.record(f"months_to_resolve_{key}", (t - prob.detected)[genuine])
         prob.state[genuine] = _P.CLOSED
         prob.severity[genuine] = 0.0
         prob.state[fake] = _P.FAKE
@@ -166,13 +180,19 @@ class Results(Mechanism):
         if not (lv["problem_ledger"] and lv["supervision_orders"]):
             return
         prob = table.problems
-        late = (prob.state == _P.OPEN) & (prob.deadline != NEVER) & (t > prob.deadline)
+        late = (
+            (prob.state == _P.OPEN)
+            & (prob.deadline != NEVER)
+            & (t > prob.deadline)
+            & table.active[:, None]
+        )
         prob.n_orders[late] += 1
         prob.deadline[late] = t + int(a["order_extension_months"])
         table.orders_year += row_count(late)
         model.record(f"orders_{key}", late)
         laggard = late.any(axis=1)
-        model.flows.laggards[key] = laggard
+        # Still open at the deadline of a supervision order (整改不力): a trigger of the ladder.
+        model.flows.laggards[key] = (late & (prob.n_orders >= a["orders_to_sanction"])).any(axis=1)
         if lv["joint_liability"] and key == "school":
             # The superior department is jointly liable (十一): the county presses its schools.
             govs = model.state.governments
@@ -186,10 +206,13 @@ class Results(Mechanism):
     def _rate(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
         prob = table.problems
         a = model.assumptions
-        known_open = row_count(prob.state == _P.OPEN)
+        open_ = prob.state == _P.OPEN
+        # What the ledger shows in December: open items, items past a deadline (under a
+        # supervision order), and fake rectifications caught during the year.
+        overdue = open_ & (prob.n_orders > 0)
         score = (
-            known_open
-            + a["rating_order_weight"] * table.orders_year
+            row_count(open_)
+            + a["rating_order_weight"] * row_count(overdue)
             + a["rating_fake_weight"] * table.fakes_caught_year
         )
         rating = np.where(

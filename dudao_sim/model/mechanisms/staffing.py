@@ -11,8 +11,10 @@ Clauses 六, 十七, 十八, 十九, 二十一 and 二十五.
 - Every month inspectors leave (attrition, part-timers more often), misconduct is found and the
   inspector made to exit (十九: discipline and the exit mechanism; complaints through published
   contacts expose some), and training hours raise skill (十八).
-- Every month schools whose badged inspector left get another, up to the coverage target and
-  at most 20 schools a zone (六); a thin inspectorate leaves schools uncovered.
+- Every month schools whose badged inspector left get another (六): an inspector takes the
+  schools their time allows at the planned zone-visit rate, and offices below the coverage
+  target stretch zones up to the national cap of 20 schools; a thin inspectorate leaves
+  schools uncovered or thinly visited.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ import numpy as np
 
 from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism
-from dudao_sim.model.mechanisms.common import group_ranks
-from dudao_sim.model.state import NEVER, LevelCode
+from dudao_sim.model.mechanisms.common import group_ranks, inspector_capacity
+from dudao_sim.model.state import NEVER, InspectorTable, LevelCode, SchoolTable
 from dudao_sim.policy.targets import MAX_ZONE_SCHOOLS
 
 if TYPE_CHECKING:
@@ -142,22 +144,49 @@ class Staffing(Mechanism):
         ins.integrity[rows] = np.clip(integrity + screening, 0.0, 1.0)
 
     def _assign_zones(self, model: SupervisionModel) -> None:
-        """Give uncovered schools a badged inspector, up to the coverage target (六)."""
+        """Give uncovered schools a badged inspector (六).
+
+        An office first gives each inspector only the schools their time allows at the planned
+        zone-visit rate; where that leaves its coverage below the target, it stretches zones up
+        to the national cap of 20 schools, so coverage on paper rises while visits thin out.
+        """
         lv, t = model.levers, model.t
         ins, schools = model.state.inspectors, model.state.schools
-        eligible = schools.badged_type & schools.active
-        covered = eligible & (schools.badged >= 0)
-        load = np.bincount(schools.badged[schools.badged >= 0], minlength=ins.n)
-        spare = np.where(ins.active, np.maximum(MAX_ZONE_SCHOOLS - load, 0), 0)
-        u = model.streams.uniform("zone_assignment", t, schools.n)
         offices = model.state.offices
+        eligible = schools.badged_type & schools.active
+        u = model.streams.uniform("zone_assignment", t, schools.n)
+        per_year = max(float(lv["zone_visits_per_year"]), 1.0)
+        time_allows = np.floor(
+            inspector_capacity(ins, model.assumptions) * MONTHS_PER_YEAR / per_year + 1e-9
+        )
+        comfortable = np.minimum(time_allows, MAX_ZONE_SCHOOLS)
         n_eligible = np.bincount(schools.office[eligible], minlength=offices.n)
-        n_covered = np.bincount(schools.office[covered], minlength=offices.n)
         goal = np.ceil(float(lv["badged_coverage_target"]) * n_eligible - 1e-9)
-        to_cover = np.maximum(goal - n_covered, 0).astype(int)
-        candidates = np.flatnonzero(eligible & ~covered)
-        if not len(candidates) or not to_cover.any():
-            return
+        assigned = 0
+        for room, target in ((comfortable, n_eligible), (MAX_ZONE_SCHOOLS, goal)):
+            covered = eligible & (schools.badged >= 0)
+            n_covered = np.bincount(schools.office[covered], minlength=offices.n)
+            to_cover = np.maximum(target - n_covered, 0).astype(int)
+            load = np.bincount(schools.badged[schools.badged >= 0], minlength=ins.n)
+            spare = np.where(ins.active, np.maximum(room - load, 0), 0).astype(int)
+            assigned += self._fill(schools, ins, offices.n, eligible & ~covered, to_cover, spare, u)
+        if assigned:
+            model.record("zones_assigned", assigned)
+
+    def _fill(
+        self,
+        schools: SchoolTable,
+        ins: InspectorTable,
+        n_offices: int,
+        uncovered: np.ndarray,
+        to_cover: np.ndarray,
+        spare: np.ndarray,
+        u: np.ndarray,
+    ) -> int:
+        """Assign up to ``to_cover`` uncovered schools per office to spare zone places."""
+        candidates = np.flatnonzero(uncovered)
+        if not len(candidates) or not to_cover.any() or not spare.any():
+            return 0
         # Random order within each office, then the first ``to_cover`` of each office.
         cand_office = schools.office[candidates]
         order = np.lexsort((u[candidates], cand_office))
@@ -166,20 +195,19 @@ class Staffing(Mechanism):
         # Spare places of each office's inspectors, as a flat list of inspector rows.
         slots = np.repeat(np.arange(ins.n), spare)
         slot_office = ins.office[slots]
-        slot_first = np.r_[True, slot_office[1:] != slot_office[:-1]] if len(slots) else []
-        slot_start_of_office = np.full(offices.n, -1)
-        slot_count = np.bincount(slot_office, minlength=offices.n)
-        if len(slots):
-            idx = np.flatnonzero(slot_first)
-            slot_start_of_office[slot_office[idx]] = idx
+        slot_first = np.r_[True, slot_office[1:] != slot_office[:-1]]
+        slot_start_of_office = np.full(n_offices, -1)
+        slot_count = np.bincount(slot_office, minlength=n_offices)
+        idx = np.flatnonzero(slot_first)
+        slot_start_of_office[slot_office[idx]] = idx
         # Spread schools over inspectors: take slots round-robin by interleaving.
         take = (rank < to_cover[cand_office]) & (rank < slot_count[cand_office])
         chosen, chosen_office, chosen_rank = candidates[take], cand_office[take], rank[take]
         if not len(chosen):
-            return
-        spread = self._interleave(slots, slot_office, spare, offices.n)
+            return 0
+        spread = self._interleave(slots, slot_office, spare, n_offices)
         schools.badged[chosen] = spread[slot_start_of_office[chosen_office] + chosen_rank]
-        model.record("zones_assigned", len(chosen))
+        return len(chosen)
 
     @staticmethod
     def _interleave(

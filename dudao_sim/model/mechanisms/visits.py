@@ -140,6 +140,26 @@ class SupervisionVisits(Mechanism):
         pick = start + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
         return np.where(count > 0, rows[np.minimum(pick, len(rows) - 1)] if len(rows) else -1, -1)
 
+    def _take_capacity(
+        self, model: SupervisionModel, offices: np.ndarray, u: np.ndarray
+    ) -> np.ndarray:
+        """Which of these one-visit requests the offices' inspectors still have time for.
+
+        Requests of an office are served in a random order (``u``) while its inspectors'
+        remaining capacity this month lasts; what is served is taken from that capacity.
+        """
+        ins = model.state.inspectors
+        n_offices = model.state.offices.n
+        free = np.bincount(ins.office, weights=np.maximum(self._free, 0), minlength=n_offices)
+        order = np.lexsort((u, offices))
+        _, rank = group_ranks(offices[order])
+        served = np.zeros(len(offices), bool)
+        served[order] = rank < np.floor(free[offices[order]] + 1e-9)
+        used = np.bincount(offices[served], minlength=n_offices)
+        left = 1.0 - np.divide(used, free, out=np.zeros(n_offices), where=free > 0)
+        self._free = np.where(self._free > 0, self._free * left[ins.office], self._free)
+        return served
+
     # ---- school visits ---------------------------------------------------------------------
     def _routine(self, model: SupervisionModel, u: np.ndarray) -> Visits:
         schools, ins = model.state.schools, model.state.inspectors
@@ -231,7 +251,11 @@ class SupervisionVisits(Mechanism):
         model.record("principal_terms_ended", len(due))
         if not model.levers["end_of_term_review"] or not len(due):
             return None
+        # A review takes place only if the office's inspectors have time left this month.
         office = schools.office[due]
+        done = self._take_capacity(model, office, model.streams.uniform_at("review_order", t, due))
+        model.record("reviews_dropped", ~done)
+        due, office = due[done], office[done]
         u_ins = model.streams.uniform_at("review_inspector", t, due)
         inspector = self._random_inspector(model, office, u_ins)
         return _visits(
@@ -304,6 +328,13 @@ class SupervisionVisits(Mechanism):
                 [LevelCode.TOWNSHIP] if lv["township_evaluation"] else []
             )
             chosen = np.flatnonzero(np.isin(govs.level, levels) & (govs.office >= 0))
+            # County offices evaluate townships with their own inspectors' remaining time.
+            town = govs.level[chosen] == LevelCode.TOWNSHIP
+            u_town = model.streams.uniform_at("township_evaluation_order", t, chosen[town])
+            done = np.ones(len(chosen), bool)
+            done[town] = self._take_capacity(model, govs.office[chosen[town]], u_town)
+            model.record("township_evaluations_dropped", ~done)
+            chosen = chosen[done]
             office = govs.office[chosen]
             out.append(
                 _visits(
