@@ -2,7 +2,7 @@
 
 Kept apart from policy levers (:mod:`dudao_sim.policy.levers`): a lever is what the supervision
 system controls and cites a clause; an assumption is how the world is believed to work and cites its
-evidence (``../shared/LITERATURE.md``) or says ``assumption``. One TOML file per submodel sits
+evidence (author, year or document number) or says ``assumption``. One TOML file per submodel sits
 in this folder; every entry has a value, a plausible range (``low``, ``high``) for sweeps and
 sensitivity analysis, a unit and a source.
 
