@@ -28,7 +28,6 @@ import ipywidgets as w
 import pandas as pd
 
 from dudao_sim.dashboard import export, plots
-from dudao_sim.dashboard.findings import findings_html, key_findings
 from dudao_sim.dashboard.session import (
     BASELINES,
     EDITED,
@@ -42,6 +41,7 @@ from dudao_sim.dashboard.widgets import LeverControls
 from dudao_sim.metrics.catalogue import CATALOGUE, metric
 from dudao_sim.policy.levers import GROUPS, LEVERS, LeverValue
 from dudao_sim.policy.scenarios import Scenario, load_scenario, scenario_names
+from dudao_sim.report.findings import findings_html, key_findings
 from dudao_sim.report.fonts import PACKAGED_FONT_NAME, web_font_css
 
 #: Key metrics shown in a table (each cell carries ``data-metric`` and ``data-value``).
