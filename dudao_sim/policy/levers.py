@@ -24,8 +24,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
+from dudao_sim.citations import check_refs
 from dudao_sim.errors import LeverError, did_you_mean, share_hint
 from dudao_sim.i18n import LANGS, text
 from dudao_sim.policy.clauses import clauses
@@ -64,6 +65,8 @@ class Lever(BaseModel):
         default: Value before the reform (the ``pre_reform`` world).
         bookkeeping: Why the lever moves no behaviour (a bookkeeping-only lever, declared for
             the lever audit :mod:`dudao_sim.experiments.audit`); ``None`` for a lever that acts.
+        refs: Keys of the works behind the lever's range or default, if any
+            (``docs/references.toml``); the clause is cited by ``clauses``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -82,6 +85,12 @@ class Lever(BaseModel):
     choices: tuple[str, ...] | None = None
     default: LeverValue
     bookkeeping: str | None = None
+    refs: tuple[str, ...] = ()
+
+    @field_validator("refs", mode="before")
+    @classmethod
+    def _refs(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
+        return check_refs(value, f"levers.toml, {info.data.get('name', '?')}")
 
     @model_validator(mode="after")
     def _consistent(self) -> Lever:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from dudao_sim.citations import check_refs
 from dudao_sim.policy.clauses import clauses
 
 TARGETS_FILE = Path(__file__).with_name("targets.toml")
@@ -37,6 +38,7 @@ class PolicyTarget:
         low: Lower end of a band (``None`` for a single value).
         high: Upper end of a band.
         source: A national rule the value comes from, where not the opinions themselves.
+        refs: Keys of the works ``source`` names (``docs/references.toml``).
     """
 
     name: str
@@ -49,6 +51,7 @@ class PolicyTarget:
     low: float | None = None
     high: float | None = None
     source: str = ""
+    refs: tuple[str, ...] = ()
 
     @property
     def band(self) -> tuple[float, float]:
@@ -73,8 +76,8 @@ def load_targets(path: Path = TARGETS_FILE) -> dict[str, PolicyTarget]:
     """Read and validate the targets file.
 
     Raises:
-        ValueError: For a missing field, an unknown clause, a quote not in the clause, or
-            neither a value nor a band.
+        ValueError: For a missing field, an unknown clause, a quote not in the clause,
+            neither a value nor a band, or ``refs`` that are not a list of reference keys.
     """
     with path.open("rb") as handle:
         raw = tomllib.load(handle)
@@ -95,7 +98,7 @@ def load_targets(path: Path = TARGETS_FILE) -> dict[str, PolicyTarget]:
             raise ValueError(f"{path.name}: [{name}] needs either value or low and high")
         if "value" not in numbers and not ("low" in numbers and "high" in numbers):
             raise ValueError(f"{path.name}: [{name}] a band needs both low and high")
-        extra = set(entry) - {*required, "value", "low", "high", "source"}
+        extra = set(entry) - {*required, "value", "low", "high", "source", "refs"}
         if extra:
             raise ValueError(f"{path.name}: [{name}] unknown keys {sorted(extra)}")
         targets[name] = PolicyTarget(
@@ -103,6 +106,7 @@ def load_targets(path: Path = TARGETS_FILE) -> dict[str, PolicyTarget]:
             **{k: entry[k] for k in required},
             **numbers,
             source=entry.get("source", ""),
+            refs=check_refs(entry.get("refs", []), f"{path.name}: [{name}]"),
         )
     return targets
 
@@ -118,7 +122,8 @@ FULL_TIME_BAND: tuple[float, float] = TARGETS["full_time_share"].band
 BADGED_COVERAGE: float = TARGETS["badged_coverage"].value  # type: ignore[assignment]
 #: Share of principals' terms ending with a comprehensive review (六).
 END_OF_TERM_REVIEW: float = TARGETS["end_of_term_review"].value  # type: ignore[assignment]
-#: Largest number of schools in one responsibility zone (教督〔2012〕7号).
+#: Largest number of schools in one responsibility zone (教督〔2012〕7号
+#: [@moe_2012_zone_inspectors]).
 MAX_ZONE_SCHOOLS: int = int(TARGETS["max_zone_schools"].value)  # type: ignore[arg-type]
 #: Recorded visits by the badged inspector in 12 months that count a school as visited (六).
 ZONE_VISITS_REQUIRED: int = int(TARGETS["zone_visits_required"].value)  # type: ignore[arg-type]

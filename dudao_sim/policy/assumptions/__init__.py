@@ -4,7 +4,8 @@ Kept apart from policy levers (:mod:`dudao_sim.policy.levers`): a lever is what 
 system controls and cites a clause; an assumption is how the world is believed to work and cites its
 evidence (author, year or document number) or says ``assumption``. One TOML file per submodel sits
 in this folder; every entry has a value, a plausible range (``low``, ``high``) for sweeps and
-sensitivity analysis, a unit and a source.
+sensitivity analysis, a unit and a source, and — where the source names works — their keys in
+``refs`` (:mod:`dudao_sim.citations`; the entries are in ``docs/references.toml``).
 
 Example:
     >>> from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
@@ -23,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
+from dudao_sim.citations import check_refs
 from dudao_sim.errors import AssumptionError
 from dudao_sim.policy.levers import unknown_key_error, value_hint
 
@@ -42,6 +44,8 @@ class Assumption(BaseModel):
         high: Highest plausible value.
         unit: Unit of the value.
         source: Evidence with citation, or a sentence starting with ``assumption``.
+        refs: Keys of the works the source names (``docs/references.toml``); empty for a
+            modelling choice.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -53,6 +57,13 @@ class Assumption(BaseModel):
     high: float
     unit: str
     source: str
+    refs: tuple[str, ...] = ()
+
+    @field_validator("refs", mode="before")
+    @classmethod
+    def _refs(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
+        where = f"{info.data.get('submodel', '?')}.toml, {info.data.get('name', '?')}"
+        return check_refs(value, where)
 
     @model_validator(mode="after")
     def _consistent(self) -> Assumption:
@@ -127,5 +138,5 @@ def check_assumptions(values: Mapping[str, object]) -> dict[str, float]:
 
 
 def assumption_table() -> pd.DataFrame:
-    """One row per assumption: name, submodel, value, range, unit, source."""
+    """One row per assumption: name, submodel, value, range, unit, source, refs."""
     return pd.DataFrame([a.model_dump() for a in ASSUMPTIONS.values()])

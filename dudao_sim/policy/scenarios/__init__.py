@@ -10,6 +10,10 @@ levers it changes, each value citing its clause::
     [levers]
     recheck_timing = { value = "none", clause = "十二" }
 
+A value may carry a ``note`` and, where the note names a work, its reference keys
+(``refs = ["moe_2019_national_check"]``, :mod:`dudao_sim.citations`); a file may list the works
+it implements as a whole in a top-level ``refs``.
+
 Shipped: ``pre_reform`` (the baseline, no base), ``reform_2021`` (the opinions as written) and
 variants of it that isolate one mechanism each. :func:`compose` stacks several reforms (files,
 names or plain dicts) on a baseline, as OpenFisca reforms do.
@@ -30,13 +34,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dudao_sim.citations import check_refs
 from dudao_sim.errors import ScenarioError, did_you_mean
 from dudao_sim.policy.assumptions import ASSUMPTIONS
 from dudao_sim.policy.levers import LEVERS, LeverError, LeverValue, check_levers
 
 SCENARIO_DIR = Path(__file__).resolve().parent
-_TOP_KEYS = {"name", "label_zh", "label_en", "description_zh", "description_en", "base", "levers"}
-_ENTRY_KEYS = {"value", "clause", "note"}
+_TOP_KEYS = {
+    "name",
+    "label_zh",
+    "label_en",
+    "description_zh",
+    "description_en",
+    "base",
+    "refs",
+    "levers",
+}
+_ENTRY_KEYS = {"value", "clause", "note", "refs"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,8 @@ class Scenario:
         notes: Note per changed lever (from the file), if any.
         description_zh: Chinese description.
         description_en: English description.
+        refs: Keys of the works the file implements as a whole (``docs/references.toml``).
+        lever_refs: Keys of the works each changed lever's note names, if any.
     """
 
     name: str
@@ -66,6 +82,8 @@ class Scenario:
     notes: dict[str, str] = field(default_factory=dict)
     description_zh: str = ""
     description_en: str = ""
+    refs: tuple[str, ...] = ()
+    lever_refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def label(self, lang: str = "en") -> str:
         """The label in ``"zh"`` or ``"en"``."""
@@ -174,8 +192,15 @@ def _read(path: Path) -> tuple[dict, str]:
     return data, text
 
 
-def _changes(path: Path, text: str, entries: Mapping[str, object]) -> tuple[dict, dict]:
-    values, notes = {}, {}
+def _refs(value: object, where: str) -> tuple[str, ...]:
+    try:
+        return check_refs(value, where)
+    except ValueError as error:
+        raise ScenarioError(str(error)) from None
+
+
+def _changes(path: Path, text: str, entries: Mapping[str, object]) -> tuple[dict, dict, dict]:
+    values, notes, refs = {}, {}, {}
     for key, entry in entries.items():
         where = _where(path, text, key, "levers")
         if key in _TOP_KEYS:
@@ -210,7 +235,9 @@ def _changes(path: Path, text: str, entries: Mapping[str, object]) -> tuple[dict
             raise ScenarioError(f"{where}: {str(error).removeprefix(f'{key}: ')}") from None
         if "note" in entry:
             notes[key] = str(entry["note"])
-    return values, notes
+        if "refs" in entry:
+            refs[key] = _refs(entry["refs"], where)
+    return values, notes, refs
 
 
 def scenario_path(name_or_path: str | Path) -> Path:
@@ -266,7 +293,8 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
         raise ScenarioError(f"{path}: name {name!r} must equal the file name {path.stem!r}")
     if name in _seen:
         raise ScenarioError(f"{path}: circular base chain {' -> '.join((*_seen, name))}")
-    changes, notes = _changes(path, text, data.get("levers", {}))
+    changes, notes, lever_refs = _changes(path, text, data.get("levers", {}))
+    refs = _refs(data.get("refs", []), _where(path, text, "refs"))
     base_name = data.get("base")
     if base_name is not None and (Path(base_name).name != base_name or base_name in (".", "..")):
         raise ScenarioError(  # a file can only build on a scenario beside it or a shipped one
@@ -301,6 +329,8 @@ def load_scenario(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> Scen
         notes,
         data.get("description_zh", ""),
         data.get("description_en", ""),
+        refs,
+        lever_refs,
     )
 
 
