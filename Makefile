@@ -84,6 +84,12 @@ baseline: $(STAMP)
 audit: $(STAMP)
 	$(VENV)/bin/dudao-sim audit --out docs/lever_effects.md
 
+# docs/references.md from docs/references.toml, with what cites each work; fails on a key
+# cited anywhere that does not resolve (tests/test_references.py checks the same).
+.PHONY: references
+references: $(STAMP)
+	$(PY) tools/render_references.py
+
 # constraints.txt: pip freeze --exclude-editable of .venv (Python 3.11), filtered to what
 # pyproject.toml needs (tools/lock.py). To upgrade: .venv/bin/pip install -U -e ".[dev]",
 # run the tests, then make lock.

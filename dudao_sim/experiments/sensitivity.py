@@ -59,11 +59,11 @@ SOBOL_COLUMNS: tuple[str, ...] = (
 LAPTOP_MORRIS: dict[str, int] = {"n_trajectories": 10, "num_levels": 4}
 """A reduced Morris setting for a laptop: ``morris(factors, evaluate, **LAPTOP_MORRIS)``.
 
-Ten trajectories on four levels is the usual lower end for screening (Campolongo et al. 2007)
-and needs ``10 (k + 1)`` design points: 160 for 15 factors. Run it on a synthetic province
-(``synthetic_province(n_counties=12)``) with few months (e.g. 24 warm-up + 60): one such run
-took about 0.6 s on the development machine, so 160 points x 5 seeds is a few minutes on
-2 cores. Sobol designs (``n_base`` of 512-1024 and more, ``n_base (k + 2)`` points) on
+Ten trajectories on four levels is the usual lower end for screening (Campolongo et al. 2007
+[@campolongo_2007]) and needs ``10 (k + 1)`` design points: 160 for 15 factors. Run it on a
+synthetic province (``synthetic_province(n_counties=12)``) with few months (e.g. 24 warm-up + 60):
+one such run took about 0.6 s on the development machine, so 160 points x 5 seeds is a few
+minutes on 2 cores. Sobol designs (``n_base`` of 512-1024 and more, ``n_base (k + 2)`` points) on
 Hunan-scale provinces (about 7 s for 10 years) are for a cluster.
 """
 

@@ -11,7 +11,7 @@ Rules and the clauses they come from (Hunan implementing opinions):
 * (六) the province office supervises higher education; county offices supervise the other
   school types, each of which gets a badged responsibility-zone inspector (挂牌督导全覆盖).
 * 教督〔2012〕7号 (national rule on responsibility zones): a zone covers at most about 20
-  schools.
+  schools [@moe_2012_zone_inspectors].
 
 A thin inspectorate limits coverage: a county covers at most ``n_inspectors ×
 max_zone_schools`` schools, so coverage is an outcome of staffing rather than an assumption.

@@ -18,9 +18,10 @@ genuine improvement effort rises with expected penalty (detection × sanction) a
 window dressing rises with the stakes and the believed share of announced visits; fake
 rectification rises with the stakes but turns unattractive once the believed re-check chance
 times the heavier penalty for being caught outweighs the sanction it avoids; poorer units
-game more (Greenstone et al. 2022; Jones et al. 2017). Offices adjust their inspection effort
-to the violations they observe, as in an inspection game, unless the sampling rate is committed
-(Avenhaus, von Stengel & Zamir; the 有限督导、无限威慑 commitment).
+game more (Greenstone et al. 2022; Jones et al. 2017) [@greenstone_2022; @jones_2017]. Offices
+adjust their inspection effort to the violations they observe, as in an inspection game, unless
+the sampling rate is committed (Avenhaus, von Stengel & Zamir 2002 [@avenhaus_2002]; the
+有限督导、无限威慑 commitment).
 """
 
 from __future__ import annotations

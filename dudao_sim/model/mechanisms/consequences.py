@@ -1,6 +1,7 @@
 """Step 6 — consequences (ODD 7.6; clauses 十三, 十四, 十五, 十六).
 
-A ladder with memory, as in the 2021 accountability rules (国教督〔2021〕2号). Triggers are
+A ladder with memory, as in the 2021 accountability rules (国教督〔2021〕2号
+[@supervision_committee_2021_accountability]). Triggers are
 assessed at the moments a supervision cycle ends — at a deadline (an item still open when its
 supervision order runs out, 整改不力), at a re-check (a fake rectification caught), in December
 (a failing rating) — and once per cycle per unit: after an assessment, a unit is assessed again

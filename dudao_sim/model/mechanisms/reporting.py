@@ -5,8 +5,9 @@ and townships; each city passes its counties' reports on to the province. Report
 the reporting delay (四: 及时报告). A county under-reports by a share that shrinks with the
 chance it believes it has of being cross-checked — the province's spot-check confirmation of
 counties (五: 省级抽查认定), and independent data from smart supervision (二十二), as automated
-monitoring ended under-reporting of air quality (Greenstone et al. 2022). Townships' problems
-pass through the county, which can collude with them (Zhou Xueguang 2008); cross-level checks
+monitoring ended under-reporting of air quality (Greenstone et al. 2022 [@greenstone_2022]).
+Townships' problems pass through the county, which can collude with them (Zhou Xueguang 2008
+[@zhou_2008]); cross-level checks
 break the collusion. A December confirmation that finds far more than the county reported
 exposes the misreport, which the consequence ladder takes up the next month.
 
