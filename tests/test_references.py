@@ -74,6 +74,10 @@ def test_every_source_that_names_a_work_carries_refs():
     assert not tool.source_problems(ROOT)
 
 
+def test_every_paragraph_of_the_docs_that_names_a_work_cites_its_key():
+    assert not tool.text_problems(ROOT)
+
+
 def test_the_loaders_expose_the_refs_the_files_give():
     for name, assumption in ASSUMPTIONS.items():
         if tool.NAMES_A_WORK.search(assumption.source):
@@ -160,7 +164,8 @@ facts = ["inspection works"]
         encoding="utf-8",
     )
     (root / "docs" / "odd.md").write_text(
-        "Good [@allen_2012]. Bad [@planted_1999]. An example `[@in_code_1]` is no citation.\n",
+        "Good [@allen_2012]. Bad [@planted_1999]. An example `[@in_code_1]` is no citation.\n\n"
+        "As Smith et al. showed, uncited.\n\nAs Allen & Burgess 2012 showed [@allen_2012].\n",
         encoding="utf-8",
     )
     assumptions = root / "dudao_sim" / "policy" / "assumptions"
@@ -190,8 +195,9 @@ def test_planted_bad_keys_and_uncited_sources_are_caught(tmp_path):
     for key in ("planted_1999", "planted_2000", "planted_2001", "planted_2002"):
         assert sum(f"unknown reference '{key}'" in p for p in found) == 1, key
     assert any("x.toml: b.source names a work but the record has no refs" in p for p in found)
+    assert any("odd.md: names a work ('et al.') without a [@key]" in p for p in found)
     assert not any("in_code_1" in p or "not_markdown_1" in p or ": c.source" in p for p in found)
-    assert len(found) == 6
+    assert len(found) == 7
 
 
 def test_the_command_writes_the_file_and_fails_while_it_is_stale(tmp_path, capsys):

@@ -7,8 +7,10 @@ README.md, docs/*.md, the package's Python files and the notebooks' Markdown cel
 * renders each entry of docs/references.toml (citation, the facts used, link, and which files
   and records cite it) into docs/references.md;
 * checks that every cited key resolves, that every entry has author or issuer, year, title and
-  facts with numbers, and that every ``source`` or ``note`` naming a work (a year 19xx/20xx,
-  "et al." or a 〔YYYY〕 document number) carries ``refs``.
+  facts with numbers, that every ``source`` or ``note`` naming a work (a year 19xx/20xx,
+  "et al." or a 〔YYYY〕 document number) carries ``refs``, and that every paragraph of the
+  Markdown documents naming a work ("et al.", "Author & Author YYYY", a 〔YYYY〕 document
+  number) carries a ``[@key]`` marker.
 
 Run: python tools/render_references.py          (write docs/references.md; make references)
      python tools/render_references.py --check  (exit 1 on any problem or a stale file)
@@ -43,6 +45,10 @@ MARKER = re.compile(r"\[@([^\]\n]+)\]")
 #: A free-text source that names a work: a year, "et al." or a document number 〔YYYY〕.
 NAMES_A_WORK = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\bet al\.|〔\d{4}〕")
 SOURCE_FIELDS = ("source", "note")
+#: A paragraph of prose that names a work (stricter than NAMES_A_WORK: prose has many years).
+PROSE_NAMES_A_WORK = re.compile(
+    r"\bet al\.|〔\d{4}〕|\b[A-Z][a-z]+ (?:&|and) [A-Z][a-z]+,? (?:19|20)\d{2}\b"
+)
 KINDS = {"study": "Studies", "document": "Documents", "data": "Statistics and data"}
 ENTRY_FIELDS = {"kind", "author", "issuer", "year", "title", "venue", "facts", "url", "note"}
 
@@ -192,6 +198,21 @@ def source_problems(root: Path = ROOT) -> list[str]:
     return problems
 
 
+def text_problems(root: Path = ROOT) -> list[str]:
+    """Every Markdown paragraph or list item that names a work but cites no key."""
+    problems = []
+    for path in _files(root, MARKDOWN_GLOBS):
+        text = CODE.sub("", path.read_text(encoding="utf-8"))
+        for block in re.split(r"\n\s*\n|\n(?=\s*[-*] )", text):
+            named = PROSE_NAMES_A_WORK.search(block)
+            if named and not MARKER.search(block):
+                problems.append(
+                    f"{path.relative_to(root).as_posix()}: names a work ({named.group(0)!r}) "
+                    f"without a [@key]: {' '.join(block.split())[:120]!r}"
+                )
+    return problems
+
+
 def problems(root: Path = ROOT) -> list[str]:
     """Everything wrong with the references and citations of the repository at ``root``."""
     references = load_references(root)
@@ -201,6 +222,7 @@ def problems(root: Path = ROOT) -> list[str]:
         *malformed,
         *unresolved(citations, references),
         *source_problems(root),
+        *text_problems(root),
     ]
 
 
