@@ -34,6 +34,8 @@ Example:
     '12.3%'
     >>> format_value("fake_share", -0.02, "zh", diff=True)
     '-2.0 个百分点'
+    >>> format_value("cost_yuan_year", 24686498.6, "zh", digits=3, human=True)
+    '2,470 万元'
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ import difflib
 import math
 import tomllib
 import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -114,7 +116,18 @@ _METRIC_FIELDS = (
 #: and cost restate activity levers by nature).
 ECHO_EXEMPT_KINDS: tuple[str, ...] = ("burden", "cost")
 _FROM_EVENT = ("definition", "definition_zh", "clause")
-_UNIT_FIELDS = ("description", "scale", "decimals", "suffix", "diff_suffix", "grouping", "axis")
+_UNIT_FIELDS = (
+    "description",
+    "scale",
+    "decimals",
+    "suffix",
+    "diff_suffix",
+    "grouping",
+    "axis",
+    "human_scale",
+    "human_suffix",
+    "human_diff_suffix",
+)
 
 
 class CatalogueError(ValueError):
@@ -132,6 +145,11 @@ class Display:
         diff_suffix: Appended to a difference, e.g. ``" pp"``.
         grouping: Thousands separators.
         axis: Figure axis style: ``percent``, ``compact`` or ``plain``.
+        human_scale: Scale of the readable form for tables a person reads (:meth:`human`),
+            e.g. ``0.0001`` for yuan shown in 万元; ``None``: the same as :attr:`scale`.
+        human_suffix: Suffix of the readable form (``None``: :attr:`suffix`).
+        human_diff_suffix: Difference suffix of the readable form (``None``:
+            :attr:`diff_suffix`, or :attr:`human_suffix` when only that is given).
     """
 
     scale: float = 1.0
@@ -140,17 +158,129 @@ class Display:
     diff_suffix: str = ""
     grouping: bool = False
     axis: str = "plain"
+    human_scale: float | None = None
+    human_suffix: str | None = None
+    human_diff_suffix: str | None = None
 
-    def format(self, value: float, diff: bool = False, unit: bool = True) -> str:
-        """Text of a value or a signed difference; ``"—"`` when missing or not finite."""
+    def format(
+        self, value: float, diff: bool = False, unit: bool = True, digits: int | None = None
+    ) -> str:
+        """Text of a value or a signed difference; ``"—"`` when missing or not finite.
+
+        Args:
+            value: The number, unscaled.
+            diff: A signed difference (``+``/``-`` and :attr:`diff_suffix`).
+            unit: Append the suffix.
+            digits: At most this many significant digits (never more decimals than
+                :attr:`decimals`); ``None``: exactly :attr:`decimals` decimals.
+        """
         try:
             x = float(value)
         except (TypeError, ValueError):
             return "—"
         if not math.isfinite(x):
             return "—"
-        spec = f"{'+' if diff else ''}{',' if self.grouping else ''}.{self.decimals}f"
-        text = format(x * self.scale, spec)
+        text = self.number(x, self.decimals_for([x], digits), diff)
+        if unit:
+            text += self.diff_suffix if diff else self.suffix
+        return text
+
+    def decimals_for(self, values: Iterable[float], digits: int | None = None) -> int:
+        """Decimals that show the largest of ``values`` with at most ``digits`` significant digits.
+
+        Never more than :attr:`decimals`. Negative when the largest needs rounding left of the
+        point (``-1``: to tens, so ``2,468.6`` with 3 digits is ``2,470``).
+
+        Args:
+            values: Unscaled numbers shown together (e.g. a mean and its interval bounds);
+                missing and infinite ones are ignored.
+            digits: Significant digits; ``None``: :attr:`decimals`.
+
+        Returns:
+            The decimals for :meth:`number`.
+        """
+        if digits is None:
+            return self.decimals
+        if digits < 1:
+            raise ValueError(f"digits: {digits} is not allowed; must be >= 1")
+        scaled = [abs(float(v) * self.scale) for v in values if math.isfinite(float(v))]
+        largest = max(scaled, default=0.0)
+        if largest == 0:
+            return min(self.decimals, max(digits - 1, 0))
+        return min(self.decimals, digits - 1 - math.floor(math.log10(largest)))
+
+    def number(self, value: float, decimals: int, diff: bool = False) -> str:
+        """The scaled number alone, rounded to ``decimals`` (negative: left of the point).
+
+        Missing or infinite: ``"—"``.
+        """
+        x = float(value)
+        if not math.isfinite(x):
+            return "—"
+        x *= self.scale
+        if decimals < 0:
+            x = round(x, decimals)
+        spec = f"{'+' if diff else ''}{',' if self.grouping else ''}.{max(decimals, 0)}f"
+        return format(x, spec)
+
+    def human(self) -> Display:
+        """The readable form for tables a person reads: the human scale and suffixes.
+
+        Decimals keep the precision of the base form (yuan with 0 decimals become 万元 with
+        4), so :meth:`decimals_for` with significant digits decides what is shown.
+        """
+        if self.human_scale is None and self.human_suffix is None:
+            return self
+        factor = self.scale if self.human_scale is None else self.human_scale
+        extra = round(math.log10(self.scale / factor)) if factor and self.scale else 0
+        suffix = self.suffix if self.human_suffix is None else self.human_suffix
+        if self.human_diff_suffix is not None:
+            diff_suffix = self.human_diff_suffix
+        else:
+            diff_suffix = self.diff_suffix if self.human_suffix is None else suffix
+        return replace(
+            self,
+            scale=factor,
+            decimals=self.decimals + max(extra, 0),
+            suffix=suffix,
+            diff_suffix=diff_suffix,
+            human_scale=None,
+            human_suffix=None,
+            human_diff_suffix=None,
+        )
+
+    def interval(
+        self,
+        mean: float,
+        low: float,
+        high: float,
+        diff: bool = False,
+        unit: bool = False,
+        digits: int | None = 3,
+    ) -> str:
+        """The one interval notation: ``"+0.106 [+0.098, +0.114]"`` (the unit after it).
+
+        The mean and both bounds share one rounding (:meth:`decimals_for`); without bounds
+        (fewer than two seeds) only the mean is shown.
+
+        Args:
+            mean: The mean (or mean difference), unscaled.
+            low: Lower bound of the interval.
+            high: Upper bound.
+            diff: Signed numbers and the difference suffix.
+            unit: Append the suffix once, after the bracket.
+            digits: At most this many significant digits (``None``: :attr:`decimals`).
+
+        Returns:
+            The text; ``"—"`` when the mean is missing.
+        """
+        if not math.isfinite(float(mean)):
+            return "—"
+        decimals = self.decimals_for([mean, low, high], digits)
+        text = self.number(mean, decimals, diff)
+        if math.isfinite(float(low)) and math.isfinite(float(high)):
+            bounds = (self.number(b, decimals, diff) for b in (low, high))
+            text += " [{}, {}]".format(*bounds)
         if unit:
             text += self.diff_suffix if diff else self.suffix
         return text
@@ -159,6 +289,11 @@ class Display:
     def unit_text(self) -> str:
         """The display unit (the suffix without spaces), ``""`` if none."""
         return self.suffix.strip()
+
+    @property
+    def diff_unit_text(self) -> str:
+        """The display unit of a difference (its suffix without spaces), ``""`` if none."""
+        return self.diff_suffix.strip()
 
 
 @dataclass(frozen=True)
@@ -273,6 +408,9 @@ def _parse_unit(name: str, spec: Any) -> Unit:
             ("diff_suffix", str),
             ("grouping", bool),
             ("axis", str),
+            ("human_scale", (int, float)),
+            ("human_suffix", str),
+            ("human_diff_suffix", str),
         ):
             if field not in spec:
                 continue
@@ -496,22 +634,39 @@ def definition(name: str, lang: str = "en") -> str:
     return metric(name).describe(lang)
 
 
-def display(name: str, lang: str = "en") -> Display:
-    """How a metric's values are shown in ``lang``."""
-    return metric(name).display(lang)
+def display(name: str, lang: str = "en", human: bool = False) -> Display:
+    """How a metric's values are shown in ``lang`` (``human``: the readable form)."""
+    shown = metric(name).display(lang)
+    return shown.human() if human else shown
 
 
-def scale(name: str, lang: str = "en") -> tuple[float, str]:
+def scale(
+    name: str, lang: str = "en", human: bool = False, diff: bool = False
+) -> tuple[float, str]:
     """``(factor, display unit)``: multiply a value by ``factor`` to show it in that unit.
 
-    Example: ``scale("fake_share")`` is ``(100.0, "%")``.
+    Args:
+        name: Metric name.
+        lang: ``"zh"`` or ``"en"``.
+        human: The readable form of tables a person reads (万元 rather than yuan, see
+            :meth:`Display.human`).
+        diff: The unit of a difference (percentage points for shares).
+
+    Example: ``scale("fake_share")`` is ``(100.0, "%")``; ``scale("cost_yuan_year", "zh",
+    human=True)`` is ``(0.0001, "万元")``.
     """
-    shown = display(name, lang)
-    return float(shown.scale), shown.unit_text
+    shown = display(name, lang, human)
+    return float(shown.scale), shown.diff_unit_text if diff else shown.unit_text
 
 
 def format_value(
-    name: str, value: float, lang: str = "en", diff: bool = False, unit: bool = True
+    name: str,
+    value: float,
+    lang: str = "en",
+    diff: bool = False,
+    unit: bool = True,
+    digits: int | None = None,
+    human: bool = False,
 ) -> str:
     """A metric's value (or a signed difference) as text for ``lang``.
 
@@ -521,11 +676,50 @@ def format_value(
         lang: ``"zh"`` or ``"en"``.
         diff: Format a signed difference (shares in percentage points).
         unit: Append the display unit (``%``, ``pp``).
+        digits: At most this many significant digits (``None``: the unit's decimals).
+        human: The readable form (:meth:`Display.human`), e.g. yuan in 万元.
 
     Returns:
         The text; ``"—"`` for a missing value.
     """
-    return display(name, lang).format(value, diff=diff, unit=unit)
+    return display(name, lang, human).format(value, diff=diff, unit=unit, digits=digits)
+
+
+def format_interval(
+    name: str,
+    mean: float,
+    low: float,
+    high: float,
+    lang: str = "en",
+    diff: bool = False,
+    unit: bool = False,
+    digits: int | None = 3,
+    human: bool = True,
+) -> str:
+    """A mean and its interval in the one notation of tables: ``"+0.106 [+0.098, +0.114]"``.
+
+    Args:
+        name: Metric name.
+        mean: The mean (or mean difference).
+        low: Lower bound of the interval (``nan``: shown without the bracket).
+        high: Upper bound.
+        lang: ``"zh"`` or ``"en"``.
+        diff: A signed difference (shares in percentage points).
+        unit: Append the display unit after the bracket.
+        digits: At most this many significant digits (shared by mean and bounds).
+        human: The readable form (:meth:`Display.human`), e.g. yuan in 万元.
+
+    Returns:
+        The text; ``"—"`` for a missing mean.
+
+    Example:
+        >>> format_interval("index_coverage", 0.1061, 0.0983, 0.1142, diff=True)
+        '+0.106 [+0.098, +0.114]'
+        >>> format_interval("fake_share", -0.1134, -0.125, -0.101, "zh", diff=True, unit=True)
+        '-11.3 [-12.5, -10.1] 个百分点'
+    """
+    shown = display(name, lang, human)
+    return shown.interval(mean, low, high, diff=diff, unit=unit, digits=digits)
 
 
 def labels(lang: str = "en") -> dict[str, str]:
