@@ -224,7 +224,7 @@ def test_cli_run_prints_key_outcomes_and_writes_csv(tmp_path, capsys):
         )
         == 0
     )
-    assert "index_coverage" in capsys.readouterr().out
+    assert "Full coverage" in capsys.readouterr().out  # the catalogue label of index_coverage
     assert len(pd.read_csv(csv)) == 6
 
 

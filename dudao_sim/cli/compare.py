@@ -2,8 +2,10 @@
 
 It runs the baseline and the reforms on the same seeds over the bundled province, streams every
 run to an output folder (``--resume`` continues an interrupted one), prints the paired
-differences and writes the HTML report. The same call runs on a Dask cluster with
-``--scheduler tcp://host:8786``.
+differences (:mod:`dudao_sim.cli.output`: the baseline's means and each scenario's change,
+``reform_2021`` first, one block per metric group; ``--format csv|json`` for machines) and
+writes the HTML report. Progress goes to stderr (:mod:`dudao_sim.cli.progress`). The same
+call runs on a Dask cluster with ``--scheduler tcp://host:8786``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ from dudao_sim.cli.common import (
     scenario_parts,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
+from dudao_sim.cli.output import (
+    LEVEL,
+    add_output_options,
+    averaged,
+    compare_records,
+    compare_table,
+    emit,
+    status,
+)
+from dudao_sim.cli.progress import progress_from
 from dudao_sim.cli.report import write_html_report, write_runs_csv
 from dudao_sim.experiments import (
     StoreError,
@@ -34,7 +46,6 @@ from dudao_sim.experiments import (
     summarize,
 )
 from dudao_sim.i18n import text as i18n_text
-from dudao_sim.metrics.catalogue import labels
 from dudao_sim.policy.scenarios import scenario_names
 
 
@@ -48,7 +59,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_execution_options(parser)
     parser.add_argument("--scenarios", help="comma-separated scenarios (default: all shipped)")
     parser.add_argument("--baseline", default="pre_reform", help="baseline (default pre_reform)")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
+    parser.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the table and report"
+    )
+    add_output_options(parser, lang=False)
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
     parser.add_argument(
         "--csv",
@@ -85,30 +99,36 @@ def scenario_list(text: str | None, baseline: str) -> list[str]:
     return names
 
 
-def print_paired(paired: pd.DataFrame, lang: str) -> None:
-    """Print the paired differences of the key outcomes, one column per scenario.
+def display_order(scenarios: list[str], baseline: str) -> list[str]:
+    """The baseline, then ``reform_2021`` (if compared), then the rest in the order given."""
+    first = [baseline, *(["reform_2021"] if "reform_2021" in scenarios else [])]
+    return list(dict.fromkeys([*first, *scenarios]))
+
+
+def print_comparison(
+    runs: pd.DataFrame, scenarios: list[str], args: argparse.Namespace, province: str, seeds: int
+) -> None:
+    """Print the comparison (``--format``): the baseline's means, each scenario's change.
 
     Args:
-        paired: Output of :func:`dudao_sim.experiments.paired_differences`.
-        lang: ``en`` or ``zh`` (metric labels and the noise flag).
+        runs: Tidy run frame of the ensemble.
+        scenarios: The scenarios compared (the baseline among them).
+        args: Parsed arguments (``--baseline``, ``--lang``, ``--format``, ``--months``).
+        province: The province's name.
+        seeds: Seeds per scenario.
     """
-    table = paired[paired["metric"].isin(KEY_OUTCOMES)].copy()
-    noise = i18n_text("status.within_noise", lang)
-    table["result"] = [
-        f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}]" + (f"  ({noise})" if n else "")
-        for d, lo, hi, n in zip(
-            table["diff_mean"],
-            table["ci_low"],
-            table["ci_high"],
-            table["within_noise"],
-            strict=True,
-        )
-    ]
-    if lang == "zh":
-        table["metric"] = table["metric"].map(labels("zh")).fillna(table["metric"])
-    wide = table.pivot(index="metric", columns="scenario", values="result")
-    print(wide.to_string())
-    print(f"(± half-width of the 95 % interval; ~ = {noise})")
+    lang, baseline = args.lang, args.baseline
+    order = display_order(scenarios, baseline)
+    records = compare_records(runs, baseline, order, KEY_OUTCOMES, lang)
+    shown = {"baseline": baseline, "province": province, "seeds": seeds, "months": args.months}
+    title = i18n_text("cli.paired_title", lang)
+    heading = i18n_text("cli.table.compare_heading", lang, title=title, **shown)
+    level = round(LEVEL * 100)
+    note = i18n_text(
+        "cli.table.legend_compare", lang, last=averaged(args.months), level=level, **shown
+    )
+    meta = {"command": "compare", "scenarios": order, **shown}
+    emit(records, args.format, meta, compare_table(records, baseline, lang, heading, note))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -131,40 +151,38 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"out/compare-{province.code}")
     args.results_folder = out  # where an interrupt counts the kept runs (cli.main)
     seeds = spawn_seeds(args.seed, args.seeds)
+    progress = progress_from(args)
     try:
-        ensemble = run_ensemble(
-            province,
-            scenarios,
-            seeds,
-            months=args.months,
-            warmup_months=args.warmup_months,
-            levers=levers,
-            assumptions=assumptions,
-            out_dir=out,
-            resume=args.resume,
-            **execution(args),
-        )
+        with progress.ensemble() as bar:
+            ensemble = run_ensemble(
+                province,
+                scenarios,
+                seeds,
+                months=args.months,
+                warmup_months=args.warmup_months,
+                levers=levers,
+                assumptions=assumptions,
+                out_dir=out,
+                resume=args.resume,
+                **{**execution(args), "progress": bar},
+            )
     except StoreError as error:
         raise UsageError(f"--out: {error}") from None
-    paired = paired_differences(ensemble.runs, args.baseline)
     if args.no_report:  # the report writes these tables itself, beside the HTML
         summarize(ensemble.runs).to_csv(out / "summary.csv", index=False)
+        paired = paired_differences(ensemble.runs, args.baseline)
         paired.to_csv(out / "paired.csv", index=False)
-    title = i18n_text("cli.paired_title", args.lang)
-    print(
-        f"\n{title} {args.baseline} — {province.name}, {len(seeds)} seeds, "
-        f"{args.months} months (mean of the last 12, 95% interval):"
-    )
-    print_paired(paired, args.lang)
+    print_comparison(ensemble.runs, scenarios, args, province.name, len(seeds))
     if not args.no_report:
+        progress.note(f"writing the report ({args.lang}) into {out}")
         manifest = {**ensemble.manifest, "baseline": args.baseline}
         path = write_html_report(
             ensemble.runs, ensemble.regional, manifest, out, args.lang, args.baseline
         )
-        print(f"\nreport: {path}")
+        status(f"\nreport: {path}", args.format)
     if args.runs_csv:
         write_runs_csv(ensemble.runs, out)
-    print(f"results: {out}")
+    status(f"results: {out}", args.format)
     return 0
 
 

@@ -19,6 +19,7 @@ from dudao_sim.cli.common import (
     one_line,
     spec_from_args,
 )
+from dudao_sim.cli.progress import Progress, progress_from
 from dudao_sim.i18n import text
 from dudao_sim.structure.describe import hierarchy_summary
 from dudao_sim.structure.hierarchy import GRANULARITIES, build_hierarchy, write_graphml
@@ -75,9 +76,12 @@ def run(args: argparse.Namespace) -> int:
     """
     spec = spec_from_args(args)
     province = load_from_args(args)
+    progress = progress_from(args) if args.graphml else Progress("off")
+    progress.note(f"building the hierarchy of {province.name} ({args.granularity})")
     graph = build_hierarchy(province, granularity=args.granularity, spec=spec, seed=args.seed)
     summary = hierarchy_summary(province, graph, lang=args.lang)
     if args.graphml:
+        progress.note(f"writing {graph.number_of_nodes():,} nodes to {args.graphml}")
         try:
             path = write_graphml(graph, args.graphml)
         except OSError as error:

@@ -22,3 +22,6 @@ KEY_OUTCOMES = (
     "visits_per_school_year",
     "cost_yuan_year",
 )
+
+#: Outcomes ``sweep`` prints: the four clause-二十四 indices.
+SWEEP_OUTCOMES = KEY_OUTCOMES[:4]

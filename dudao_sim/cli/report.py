@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from dudao_sim.cli.common import Command, UsageError
+from dudao_sim.cli.progress import progress_from
 from dudao_sim.errors import did_you_mean
 from dudao_sim.experiments import ResultStore, StoreError
 
@@ -134,6 +135,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write every run's monthly metrics as runs.csv (large)",
     )
+    parser.add_argument("--quiet", action="store_true", help="no progress")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -161,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
             f"but the results hold {', '.join(found)}; was the manifest edited? Rerun compare "
             "into a new folder"
         )
+    progress_from(args).note(f"writing the report ({args.lang}) into {args.source}")
     path = write_html_report(
         runs, regional, manifest, Path(args.source), args.lang, args.baseline, args.runs_csv
     )

@@ -1,4 +1,10 @@
-"""``dudao-sim run``: run one scenario once and print its key outcomes."""
+"""``dudao-sim run``: run one scenario once and print its key outcomes.
+
+The table (:mod:`dudao_sim.cli.output`) shows the mean of the last 12 months of the run, one
+block per metric group, in the language of ``--lang``; ``--format csv|json`` prints the same
+numbers at full precision. On a province the months show progress on stderr
+(:mod:`dudao_sim.cli.progress`; ``--quiet`` for none).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,19 @@ from dudao_sim.cli.common import (
     scenario_parts,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
+from dudao_sim.cli.output import (
+    LAST_MONTHS,
+    LEVEL,
+    add_output_options,
+    averaged,
+    emit,
+    run_records,
+    run_table,
+    status,
+)
+from dudao_sim.cli.progress import progress_from
 from dudao_sim.experiments.statistics import last_months_mean
+from dudao_sim.i18n import text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="scenario name or file; join with + to stack (default reform_2021)",
     )
     parser.add_argument("--csv", metavar="PATH", help="write the monthly metrics to PATH")
+    add_output_options(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,17 +77,27 @@ def run(args: argparse.Namespace) -> int:
         rng=args.seed,
         create_agents=False,
     )
-    model.run()
+    with progress_from(args).bar(args.warmup_months + args.months, "months", "month") as bar:
+        while model.running:
+            model.run(months=1)
+            bar.update()
     frame = model.metrics()
-    tail = last_months_mean(frame[["month", *KEY_OUTCOMES]], 12)
-    print(
-        f"{model.scenario.name}: {province.name}, seed {args.seed}, {args.months} months "
-        "(mean of the last 12 months)"
+    tail = last_months_mean(frame[["month", *KEY_OUTCOMES]], LAST_MONTHS)
+    records = run_records(tail, KEY_OUTCOMES, args.lang)
+    shown = {"scenario": model.scenario.name, "seed": args.seed, "months": args.months}
+    heading = text("cli.table.run_heading", args.lang, province=province.name, **shown)
+    note = text(
+        "cli.table.legend_run",
+        args.lang,
+        last=averaged(args.months),
+        level=round(LEVEL * 100),
+        **shown,
     )
-    print(tail.to_string(float_format=lambda v: f"{v:,.4f}"))
+    meta = {"command": "run", "province": province.name, **shown}
+    emit(records, args.format, meta, run_table(records, args.lang, heading, note))
     if args.csv:  # checked before the run (check_options); a disk error now is not the user's
         frame.to_csv(args.csv, index=False)
-        print(f"metrics written to {args.csv}")
+        status(f"metrics written to {args.csv}", args.format)
     return 0
 
 

@@ -1,4 +1,9 @@
-"""``dudao-sim sweep``: run a grid or Latin-hypercube design over levers and assumptions."""
+"""``dudao-sim sweep``: run a grid or Latin-hypercube design over levers and assumptions.
+
+It prints each design point's mean of the four clause-二十四 indices with its interval over
+seeds, like ``compare`` (:mod:`dudao_sim.cli.output`; ``--format csv|json`` for machines),
+and writes ``sweep.csv`` (the design and the means) into the output folder.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +25,21 @@ from dudao_sim.cli.common import (
     positive,
     scenario_parts,
 )
-from dudao_sim.cli.labels import KEY_OUTCOMES
+from dudao_sim.cli.labels import SWEEP_OUTCOMES
+from dudao_sim.cli.output import (
+    LAST_MONTHS,
+    LEVEL,
+    add_output_options,
+    averaged,
+    emit,
+    status,
+    sweep_records,
+    sweep_table,
+)
+from dudao_sim.cli.progress import progress_from
 from dudao_sim.experiments import StoreError, run_sweep, spawn_seeds
 from dudao_sim.experiments.statistics import last_months_mean
+from dudao_sim.i18n import text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME[=LOW:HIGH]",
         help="factor of the Latin hypercube (repeatable)",
     )
+    add_output_options(parser)
 
 
 def design_from_args(args: argparse.Namespace) -> pd.DataFrame:
@@ -91,8 +109,34 @@ def design_from_args(args: argparse.Namespace) -> pd.DataFrame:
     return latin_hypercube(parse_factors(args.factor), args.lhs, seed=args.seed)
 
 
+def print_sweep(
+    runs: pd.DataFrame, design: pd.DataFrame, args: argparse.Namespace, province: str, seeds: int
+) -> None:
+    """Print each design point's means with intervals over seeds (``--format``).
+
+    Args:
+        runs: Tidy run frame of the sweep (with ``point``).
+        design: The design (``point`` and the factors).
+        args: Parsed arguments (``--scenario``, ``--lang``, ``--format``, ``--months``).
+        province: The province's name.
+        seeds: Seeds per point.
+    """
+    lang = args.lang
+    records = sweep_records(runs, design, SWEEP_OUTCOMES, lang)
+    factors = [c for c in design.columns if c != "point"]
+    shown = {"scenario": args.scenario, "province": province, "seeds": seeds}
+    shown |= {"months": args.months, "points": len(design)}
+    heading = text("cli.table.sweep_heading", lang, **shown)
+    level = round(LEVEL * 100)
+    note = text("cli.table.legend_sweep", lang, last=averaged(args.months), level=level, **shown)
+    meta = {"command": "sweep", "factors": factors, **shown}
+    emit(records, args.format, meta, sweep_table(records, factors, lang, heading, note))
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the design, print and write the last-year means of the four indices.
+    """Run the design, print the last-year means of the four indices with intervals.
+
+    Also writes ``sweep.csv`` in the output folder: the design and the means over seeds.
 
     Args:
         args: Parsed arguments.
@@ -113,27 +157,29 @@ def run(args: argparse.Namespace) -> int:
     province = load_from_args(args)
     out = Path(args.out or f"out/sweep-{province.code}")
     args.results_folder = out  # where an interrupt counts the kept runs (cli.main)
+    seeds = spawn_seeds(args.seed, args.seeds)
     try:
-        ensemble = run_sweep(
-            province,
-            design,
-            spawn_seeds(args.seed, args.seeds),
-            scenario=args.scenario,
-            months=args.months,
-            warmup_months=args.warmup_months,
-            out_dir=out,
-            resume=args.resume,
-            **execution(args),
-        )
+        with progress_from(args).ensemble() as bar:
+            ensemble = run_sweep(
+                province,
+                design,
+                seeds,
+                scenario=args.scenario,
+                months=args.months,
+                warmup_months=args.warmup_months,
+                out_dir=out,
+                resume=args.resume,
+                **{**execution(args), "progress": bar},
+            )
     except StoreError as error:
         raise UsageError(f"--out: {error}") from None
-    values = ensemble.runs[ensemble.runs["metric"].isin(KEY_OUTCOMES[:4])]
-    tail = last_months_mean(values, 12, by=("point",))
+    values = ensemble.runs[ensemble.runs["metric"].isin(SWEEP_OUTCOMES)]
+    tail = last_months_mean(values, LAST_MONTHS, by=("point",))
     means = tail.pivot(index="point", columns="metric", values="value")
     table = design.set_index("point").join(means)
     table.to_csv(out / "sweep.csv")
-    print(table.round(4).to_string())
-    print(f"results: {out}")
+    print_sweep(ensemble.runs, design, args, province.name, len(seeds))
+    status(f"results: {out}", args.format)
     return 0
 
 
