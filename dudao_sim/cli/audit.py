@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dudao_sim.cli.common import Command, UsageError, check_output_file, positive
+from dudao_sim.cli.progress import progress_from
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     config = replace(audit.QUICK if args.quick else audit.FULL, workers=args.workers)
     how = {"scheduler": args.scheduler} if args.scheduler else {}
     try:
-        result = audit.audit(config, progress=not args.quiet, **how)
+        with progress_from(args).ensemble() as bar:  # occasional lines, not a bar, in a log
+            result = audit.audit(config, progress=bar, **how)
     except ValueError as error:
         raise UsageError(str(error)) from None
     if args.out:

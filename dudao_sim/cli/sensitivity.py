@@ -19,6 +19,7 @@ from dudao_sim.cli.common import (
     scenario_parts,
 )
 from dudao_sim.cli.labels import KEY_OUTCOMES
+from dudao_sim.cli.progress import progress_from
 from dudao_sim.experiments import StoreError, run_sweep
 from dudao_sim.experiments.statistics import last_months_mean
 from dudao_sim.experiments.store import prepare_folder
@@ -101,20 +102,22 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         raise UsageError(f"--out: {error}") from None
     how = execution(args)
+    progress = progress_from(args)
 
     def evaluate(design: pd.DataFrame) -> pd.DataFrame:
         try:
-            ensemble = run_sweep(
-                province,
-                design.assign(point=range(len(design))),
-                [args.seed],
-                scenario=args.scenario,
-                months=args.months,
-                warmup_months=args.warmup_months,
-                out_dir=out,
-                resume=args.resume,
-                **how,
-            )
+            with progress.ensemble() as bar:  # occasional lines, not a redrawn bar, in a log
+                ensemble = run_sweep(
+                    province,
+                    design.assign(point=range(len(design))),
+                    [args.seed],
+                    scenario=args.scenario,
+                    months=args.months,
+                    warmup_months=args.warmup_months,
+                    out_dir=out,
+                    resume=args.resume,
+                    **{**how, "progress": bar},
+                )
         except StoreError as error:
             raise UsageError(f"--out: {error}") from None
         runs = ensemble.runs
