@@ -26,28 +26,39 @@ import io
 import math
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from dudao_sim.experiments.statistics import interval
 from dudao_sim.i18n import LANGS, check_lang, text
+from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.report.fonts import available_cjk_fonts, font_rc, use_cjk_fonts
 from dudao_sim.report.labels import (
+    DIGITS,
     format_value,
     metric_better,
     metric_definition,
     metric_display,
     metric_label,
+    metric_unit,
     scenario_description,
     scenario_label,
     scenario_order,
 )
+from dudao_sim.report.notebook import FIRST_YEAR
+
+if TYPE_CHECKING:
+    from dudao_sim.data.province import Province
 
 __all__ = [
     "CITY_METRICS",
@@ -140,10 +151,78 @@ TRAJECTORY_METRICS: tuple[str, ...] = (
 CITY_METRICS: tuple[str, ...] = ("coverage_visited", "known_stock_share", "quality_mean")
 
 
+@dataclass(frozen=True)
+class ScenarioStyle:
+    """How one scenario is drawn: colour, and what keeps it apart in greyscale.
+
+    Attributes:
+        colour: Line, marker and bar colour (RGB, 0–1).
+        linestyle: Line style of trajectories.
+        marker: Marker of points and trajectories.
+        hatch: Bar hatch pattern.
+    """
+
+    colour: tuple[float, float, float]
+    linestyle: str | tuple[int, tuple[int, ...]]
+    marker: str
+    hatch: str
+
+
+#: Scenario colours in display order: grey for the baseline, then Okabe & Ito's
+#: colour-blind-safe set (with Tol's wine in place of yellow, which is faint on white).
+STYLE_COLOURS: tuple[str, ...] = (
+    "#595959",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#882255",
+)
+#: Line styles, markers and hatches: each of the first eight scenarios has its own, so the
+#: figures stay readable printed in grey.
+STYLE_LINES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (6, 2)),
+    (0, (3, 1, 1, 1, 1, 1)),
+    (0, (1, 1)),
+    (0, (8, 3, 2, 3)),
+)
+STYLE_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+STYLE_HATCHES: tuple[str, ...] = ("", "///", "\\\\\\", "xxx", "...", "---", "+++", "ooo")
+
+
+def scenario_styles(scenarios: Sequence[str]) -> dict[str, ScenarioStyle]:
+    """A style per scenario, in order: distinct colours, line styles, markers and hatches.
+
+    The first scenario (the baseline, in the report's order) is grey and solid; eight
+    scenarios get eight different colours, line styles, markers and hatches (more repeat).
+
+    Args:
+        scenarios: Names in display order.
+
+    Returns:
+        ``{name: ScenarioStyle}``.
+    """
+    out = {}
+    for i, name in enumerate(scenarios):
+        rgb = mpl.colors.to_rgb(STYLE_COLOURS[i % len(STYLE_COLOURS)])
+        out[name] = ScenarioStyle(
+            rgb,
+            STYLE_LINES[i % len(STYLE_LINES)],
+            STYLE_MARKERS[i % len(STYLE_MARKERS)],
+            STYLE_HATCHES[i % len(STYLE_HATCHES)],
+        )
+    return out
+
+
 def scenario_palette(scenarios: Sequence[str]) -> dict[str, tuple[float, float, float]]:
-    """A colour per scenario (seaborn ``colorblind``), stable for a given order."""
-    colours = sns.color_palette("colorblind", max(len(scenarios), 1))
-    return {name: tuple(colours[i % len(colours)]) for i, name in enumerate(scenarios)}
+    """A colour per scenario (:func:`scenario_styles`), stable for a given order."""
+    return {name: style.colour for name, style in scenario_styles(scenarios).items()}
 
 
 #: Table of the text catalogue holding the figures' axis labels and titles.
@@ -203,11 +282,14 @@ def _compact(x: float, lang: str) -> str:
 
 
 def _axis_formatter(metric: str, lang: str, diff: bool = False) -> FuncFormatter | None:
-    shown = metric_display(metric, lang)
+    """Tick labels on the readable scale the axis label names (% / pp, 万元, plain)."""
+    shown = metric_display(metric, lang, human=True)
     if shown.axis == "percent":
         if diff:
             return FuncFormatter(lambda x, _: f"{shown.scale * x:+.3g}" if x else "0")
         return PercentFormatter(100.0 / shown.scale)
+    if shown.scale != 1.0:  # a readable unit of its own (yuan in 万元): ticks in that unit
+        return FuncFormatter(lambda x, _: _compact(shown.scale * x, lang))
     if shown.axis == "compact":
         return FuncFormatter(lambda x, _: _compact(x, lang))
     return None
@@ -224,21 +306,29 @@ def _scenario_legend(
     fig: Figure,
     names: Sequence[str],
     lang: str,
-    palette: dict[str, tuple[float, float, float]],
-    extra: Sequence[Line2D] = (),
+    styles: dict[str, ScenarioStyle],
+    extra: Sequence[Artist] = (),
+    bars: bool = False,
 ) -> None:
-    handles = [
-        Line2D([], [], color=palette[n], marker="s", linestyle="", markersize=9) for n in names
-    ]
+    handles: list[Artist] = []
+    for n in names:
+        s = styles[n]
+        if bars:
+            handles.append(Patch(facecolor=s.colour, edgecolor="0.15", hatch=s.hatch))
+        else:
+            handles.append(
+                Line2D([], [], color=s.colour, marker=s.marker, linestyle=s.linestyle, lw=1.6)
+            )
     labels = [scenario_label(n, lang) for n in names]
     handles += list(extra)
-    labels += [h.get_label() for h in extra]
+    labels += [str(h.get_label()) for h in extra]
     fig.legend(
         handles,
         labels,
         loc="outside lower center",
         ncols=min(len(labels), 3),
         frameon=False,
+        handlelength=3.2,
     )
 
 
@@ -253,13 +343,14 @@ def fig_indices(
         scenarios: Scenarios to show, in order (default: all, shipped order).
 
     Returns:
-        The figure (grouped bars: index × scenario; error bars = intervals).
+        The figure (grouped bars: index × scenario, each scenario with its own colour and
+        hatch; error bars = intervals).
     """
     lang = _figure_lang(lang)
     data = summary[summary["metric"].isin(INDICES)]
     names = _pick(data, scenarios)
     indices = [m for m in INDICES if m in set(data["metric"])]
-    palette = scenario_palette(names)
+    styles = scenario_styles(names)
     lookup = data.set_index(["scenario", "metric"])
     width = 0.8 / max(len(names), 1)
     with _style(lang):
@@ -278,14 +369,24 @@ def fig_indices(
                 highs.append(row["ci_high"] - row["mean"] if pd.notna(row["ci_high"]) else 0.0)
                 if pd.notna(row["ci_high"]):
                     top = max(top, float(row["ci_high"]))
-            ax.bar(xs, means, width=width * 0.95, color=palette[name], label=name)
+            style = styles[name]
+            ax.bar(
+                xs,
+                means,
+                width=width * 0.95,
+                color=style.colour,
+                hatch=style.hatch,
+                edgecolor="0.15",
+                linewidth=0.5,
+                label=name,
+            )
             ax.errorbar(xs, means, yerr=[lows, highs], fmt="none", ecolor="0.15", capsize=3, lw=1.1)
         ax.set_xticks(range(len(indices)), [metric_label(m, lang) for m in indices])
         ax.set_ylim(0, top * 1.05)
         ax.set_ylabel(_text("score", lang))
         ax.set_title(_text("indices_title", lang))
         sns.despine(ax=ax)
-        _scenario_legend(fig, names, lang, palette)
+        _scenario_legend(fig, names, lang, styles, bars=True)
     return fig
 
 
@@ -298,14 +399,15 @@ def fig_paired(
 ) -> Figure:
     """Paired differences from the baseline, one panel per outcome.
 
-    Differences whose interval contains 0 (``within_noise``) are drawn hollow and grey.
+    Each scenario keeps its marker; differences whose interval contains 0 (``within_noise``)
+    are drawn hollow and grey.
 
     Args:
         paired: Output of :func:`~dudao_sim.experiments.statistics.paired_differences`.
         lang: ``"zh"`` or ``"en"``.
         metrics: Outcomes to draw (those missing from ``paired`` are skipped).
         scenarios: Scenarios to show, in order (default: all, shipped order).
-        baseline: Name of the baseline, for the title.
+        baseline: Name of the baseline, for the title (and the first style).
 
     Returns:
         The figure.
@@ -313,7 +415,7 @@ def fig_paired(
     lang = _figure_lang(lang)
     names = _pick(paired, scenarios)
     shown = [m for m in metrics if m in set(paired["metric"])]
-    palette = scenario_palette([baseline, *names] if baseline else names)
+    styles = scenario_styles([baseline, *names] if baseline else names)
     lookup = paired.set_index(["scenario", "metric"])
     ncols = min(4, max(len(shown), 1))
     nrows = max(math.ceil(len(shown) / ncols), 1)
@@ -332,7 +434,7 @@ def fig_paired(
                     continue
                 row = lookup.loc[(name, metric)]
                 noise = bool(row["within_noise"])
-                colour = "0.6" if noise else palette[name]
+                colour = "0.6" if noise else styles[name].colour
                 err = [
                     [row["diff_mean"] - row["ci_low"] if pd.notna(row["ci_low"]) else 0.0],
                     [row["ci_high"] - row["diff_mean"] if pd.notna(row["ci_high"]) else 0.0],
@@ -341,7 +443,7 @@ def fig_paired(
                     [row["diff_mean"]],
                     [i],
                     xerr=err,
-                    fmt="o",
+                    fmt=styles[name].marker,
                     color=colour,
                     mfc="white" if noise else colour,
                     mec=colour,
@@ -353,8 +455,7 @@ def fig_paired(
             formatter = _axis_formatter(metric, lang, diff=True)
             if formatter is not None:
                 ax.xaxis.set_major_formatter(formatter)
-            unit = "diff_pp" if metric_display(metric, lang).axis == "percent" else "diff"
-            ax.set_xlabel(_text(unit, lang), fontsize=8)
+            ax.set_xlabel(_unit_axis_label(metric, lang, diff=True), fontsize=8)
             ax.margins(x=0.15)
         axes[0, 0].set_yticks(
             range(len(names)), [_wrap(scenario_label(n, lang), lang, 22) for n in names]
@@ -372,8 +473,41 @@ def fig_paired(
             markersize=8,
             label=_text("noise", lang),
         )
-        _scenario_legend(fig, names, lang, palette, extra=[noise])
+        marks = {n: replace(styles[n], linestyle="") for n in names}
+        _scenario_legend(fig, names, lang, marks, extra=[noise])
     return fig
+
+
+def _unit_axis_label(metric: str, lang: str, diff: bool = False) -> str:
+    """Axis label of a metric's unit, e.g. "Difference from baseline (pp)" or "万元"."""
+    unit = metric_unit(metric, lang, diff=diff)
+    if diff:
+        return _text("diff_unit", lang, unit=unit) if unit else _text("diff", lang)
+    return unit
+
+
+def trajectory_means(
+    runs: pd.DataFrame, metrics: Sequence[str], level: float = 0.95
+) -> pd.DataFrame:
+    """Mean over seeds of each metric, month by month, with its interval.
+
+    Args:
+        runs: Tidy run frame.
+        metrics: Metrics to keep.
+        level: Confidence level.
+
+    Returns:
+        Columns ``scenario``, ``metric``, ``month``, ``mean``, ``ci_low``, ``ci_high`` (the
+        bounds equal the mean with fewer than two seeds).
+    """
+    data = runs[runs["metric"].isin(list(metrics))]
+    rows = []
+    for (scenario, metric, month), values in data.groupby(["scenario", "metric", "month"])["value"]:
+        mean, low, high, n = interval(values, level)
+        rows.append(
+            (scenario, metric, month, mean, low if n > 1 else mean, high if n > 1 else mean)
+        )
+    return pd.DataFrame(rows, columns=["scenario", "metric", "month", "mean", "ci_low", "ci_high"])
 
 
 def fig_trajectories(
@@ -382,8 +516,13 @@ def fig_trajectories(
     metrics: Sequence[str] = TRAJECTORY_METRICS,
     scenarios: Sequence[str] | None = None,
     level: float = 0.95,
+    first_year: int = FIRST_YEAR,
 ) -> Figure:
-    """Monthly mean over seeds of a few metrics by scenario, with a Student-t band.
+    """Monthly mean over seeds of a few metrics by scenario, in calendar years, with a band.
+
+    Month 0 of a run (the switch to the scenario) is January of ``first_year`` (the model's
+    calendar starts every year in January), so month ``m`` is drawn at
+    ``first_year + m / 12``.
 
     Args:
         runs: Tidy run frame (``scenario``, ``seed``, ``month``, ``metric``, ``value``).
@@ -391,18 +530,19 @@ def fig_trajectories(
         metrics: Metrics to draw, one panel each (missing ones are skipped).
         scenarios: Scenarios to show, in order (default: all, shipped order).
         level: Confidence level of the band.
+        first_year: Calendar year of the first month after the switch.
 
     Returns:
-        The figure.
+        The figure; each scenario with its colour, line style and markers.
     """
     lang = _figure_lang(lang)
     names = _pick(runs, scenarios)
     shown = [m for m in metrics if m in set(runs["metric"])]
-    palette = scenario_palette(names)
-    data = runs[runs["metric"].isin(shown) & runs["scenario"].isin(names)]
+    styles = scenario_styles(names)
+    data = trajectory_means(runs[runs["scenario"].isin(names)], shown, level)
     ncols = min(3, max(len(shown), 1))
     nrows = max(math.ceil(len(shown) / ncols), 1)
-    band = _band(level)
+    months = int(data["month"].max()) + 1 if len(data) else 1
     with _style(lang):
         fig = Figure(figsize=(4.2 * ncols, 3.0 * nrows + 0.9), layout="constrained")
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
@@ -411,28 +551,32 @@ def fig_trajectories(
                 ax.set_visible(False)
                 continue
             metric = shown[k]
-            sub = data[data["metric"] == metric]
-            sns.lineplot(
-                data=sub,
-                x="month",
-                y="value",
-                hue="scenario",
-                hue_order=names,
-                palette=palette,
-                estimator="mean",
-                errorbar=band,
-                legend=False,
-                ax=ax,
-            )
+            for name in names:
+                part = data[(data["metric"] == metric) & (data["scenario"] == name)]
+                part = part.sort_values("month")
+                years = first_year + part["month"] / MONTHS_PER_YEAR
+                s = styles[name]
+                ax.fill_between(years, part["ci_low"], part["ci_high"], color=s.colour, alpha=0.15)
+                ax.plot(
+                    years,
+                    part["mean"],
+                    color=s.colour,
+                    linestyle=s.linestyle,
+                    marker=s.marker,
+                    markevery=max(months // 6, 1),
+                    markersize=5,
+                    lw=1.5,
+                )
             ax.set_title(_wrap(metric_label(metric, lang), lang, 36), fontsize=10)
-            ax.set_ylabel("")
-            ax.set_xlabel(_text("month", lang))
+            ax.set_ylabel(_unit_axis_label(metric, lang))
+            ax.set_xlabel(_text("year", lang))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             formatter = _axis_formatter(metric, lang)
             if formatter is not None:
                 ax.yaxis.set_major_formatter(formatter)
             sns.despine(ax=ax)
         fig.suptitle(_text("trajectories_title", lang))
-        _scenario_legend(fig, names, lang, palette)
+        _scenario_legend(fig, names, lang, styles)
     return fig
 
 
@@ -483,7 +627,11 @@ def fig_by_city(
             sub = by_city[by_city["metric"] == metric].astype({"code": str})
             grid = sub.pivot_table(index="code", columns="scenario", values="mean", dropna=False)
             grid = grid.reindex(index=list(cities["code"]), columns=names)
-            annot = grid.apply(lambda col, m=metric: col.map(lambda v: format_value(v, m, lang)))
+            annot = grid.apply(
+                lambda col, m=metric: col.map(
+                    lambda v: format_value(v, m, lang, digits=DIGITS, human=True)
+                )
+            )
             grid.index = [city_labels[c] for c in grid.index]
             grid.columns = [_wrap(scenario_label(n, lang), lang, 18) for n in names]
             better = metric_better(metric)
@@ -493,7 +641,7 @@ def fig_by_city(
                 annot=annot.to_numpy() if grid.size <= 240 else False,
                 fmt="",
                 cmap="viridis_r" if better < 0 else "viridis",
-                cbar_kws={"shrink": 0.8},
+                cbar_kws={"shrink": 0.8, "format": _axis_formatter(metric, lang)},
                 linewidths=0.5,
                 linecolor="white",
                 yticklabels=first,
@@ -510,6 +658,96 @@ def fig_by_city(
         if not shown:
             axes[0].set_axis_off()
         fig.suptitle(_text("by_city_title", lang, n=last_months))
+    return fig
+
+
+def fig_county_map(
+    county_paired: pd.DataFrame,
+    province: Province,
+    lang: str = "en",
+    metrics: Sequence[str] = CITY_METRICS,
+    scenario: str | None = None,
+    baseline: str | None = None,
+) -> Figure:
+    """Counties at their coordinates, coloured by a scenario's paired difference from the baseline.
+
+    One map-like scatter per metric (:func:`~dudao_sim.structure.drawing.county_map`: points
+    at the counties' longitude and latitude, 市州 names at their counties' centroid). A county
+    whose interval contains 0 is drawn as a hollow grey ring.
+
+    Args:
+        county_paired: Per-county paired differences: columns ``code``, ``metric``,
+            ``diff_mean``, ``within_noise`` (one scenario against the baseline).
+        province: The province (coordinates and names).
+        lang: ``"zh"`` or ``"en"``.
+        metrics: Metrics to map, one panel each (missing ones are skipped).
+        scenario: The scenario compared (for the title).
+        baseline: The baseline (for the title).
+
+    Returns:
+        The figure; colours diverge around 0, the better direction in blue.
+    """
+    from dudao_sim.structure.drawing import county_map
+
+    lang = _figure_lang(lang)
+    shown = [m for m in metrics if m in set(county_paired["metric"])]
+    panels = max(len(shown), 1)
+    with _style(lang):
+        fig = Figure(figsize=(4.6 * panels + 0.4, 4.9), layout="constrained")
+        axes = fig.subplots(1, panels, squeeze=False).flat
+        for ax, metric in zip(axes, shown, strict=False):
+            part = county_paired[county_paired["metric"] == metric].astype({"code": str})
+            scale = metric_display(metric, lang, human=True).scale
+            part = part.assign(shown=part["diff_mean"] * scale)
+            real = part[~part["within_noise"].astype(bool)]
+            noise = part[part["within_noise"].astype(bool)]
+            limit = float(part["shown"].abs().max()) if len(part) else 1.0
+            limit = limit if math.isfinite(limit) and limit > 0 else 1.0
+            better = metric_better(metric)
+            county_map(
+                province,
+                real[["code", "shown"]],
+                "shown",
+                ax=ax,
+                label=_unit_axis_label(metric, lang, diff=True),
+                cmap="RdBu_r" if better < 0 else "RdBu",
+                vmin=-limit,
+                vmax=limit,
+            )
+            if len(noise):
+                coords = province.county_table[["longitude", "latitude"]]
+                where = coords.reindex(noise["code"])
+                ax.scatter(
+                    where["longitude"],
+                    where["latitude"],
+                    s=24,
+                    facecolors="none",
+                    edgecolors="0.45",
+                    linewidths=0.9,
+                )
+            ax.set_title(_wrap(metric_label(metric, lang), lang, 30), fontsize=10)
+            ax.set_xlabel(_text("longitude", lang))
+            ax.set_ylabel(_text("latitude", lang))
+        if not shown:
+            next(iter(axes)).set_axis_off()
+        title = _text(
+            "county_map_title",
+            lang,
+            scenario=scenario_label(scenario, lang) if scenario else "—",
+            base=scenario_label(baseline, lang) if baseline else "—",
+        )
+        fig.suptitle(title)
+        ring = Line2D(
+            [],
+            [],
+            color="0.45",
+            marker="o",
+            mfc="none",
+            linestyle="",
+            markersize=6,
+            label=_text("noise", lang),
+        )
+        fig.legend([ring], [ring.get_label()], loc="outside lower center", frameon=False)
     return fig
 
 

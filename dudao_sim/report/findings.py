@@ -34,6 +34,7 @@ import pandas as pd
 
 from dudao_sim.i18n import text
 from dudao_sim.metrics.catalogue import CATALOGUE, metric
+from dudao_sim.report.labels import UNITLESS, metric_display, metric_unit, report_interval
 
 #: Table of the text catalogue holding the findings' words.
 TEXT_TABLE = "report.findings"
@@ -71,10 +72,6 @@ def _text(key: str, lang: str, **values: object) -> str:
     return text(f"{TEXT_TABLE}.{key}", lang, **values)
 
 
-def _minus(s: str) -> str:
-    return s.replace("-", "−")
-
-
 @dataclass(frozen=True)
 class Finding:
     """One metric's paired difference and what it means.
@@ -96,20 +93,30 @@ class Finding:
     level: float = 0.95
 
     def sentence(self, lang: str = "en") -> str:
-        """E.g. ``Detection rate +4.2 pp (95 % interval +1.0 to +7.4 pp)``."""
-        m = metric(self.metric)
-        d = m.display(lang)
-        value = _minus(d.format(self.diff, diff=True))
-        if pd.isna(self.ci_low) or pd.isna(self.ci_high):
-            return f"{m.label(lang)} {value}"
+        """E.g. ``Detection rate +4.2 pp (95 % interval +1.0 to +7.4 pp)``.
+
+        Numbers are in the catalogue's readable form (yuan in 万元), the difference and its
+        bounds rounded alike to :data:`~dudao_sim.report.labels.DIGITS` significant digits.
+        """
+        label = metric(self.metric).label(lang)
+        value, bracket = report_interval(
+            self.diff, self.ci_low, self.ci_high, self.metric, lang, diff=True
+        )
+        unit = metric_display(self.metric, lang, human=True).diff_suffix
+        if not unit and metric(self.metric).unit not in UNITLESS:
+            unit = f" {metric_unit(self.metric, lang, diff=True)}".rstrip()
+            value += unit
+        if not bracket:
+            return f"{label} {value}"
+        low, high = bracket[1:-1].split(", ")
         return _text(
             "sentence",
             lang,
-            label=m.label(lang),
+            label=label,
             value=value,
             level=f"{100 * self.level:g}",
-            low=_minus(d.format(self.ci_low, diff=True, unit=False)),
-            high=_minus(d.format(self.ci_high, diff=True)),
+            low=low,
+            high=high + unit,
         )
 
 
@@ -201,6 +208,8 @@ def findings_html(
     lang: str = "en",
     title: str | None = None,
     heading: str = "h4",
+    one_per_line: bool = False,
+    summary: str = "",
 ) -> str:
     """The findings against one baseline as an HTML block in plain words.
 
@@ -210,6 +219,9 @@ def findings_html(
         lang: ``"zh"`` or ``"en"``.
         title: Heading text (default: "Against “<baseline>”").
         heading: Heading element.
+        one_per_line: List each finding of a bin on its own line (a nested list) rather
+            than in one sentence.
+        summary: A line shown under the heading (e.g. :func:`headline`).
 
     Returns:
         An HTML fragment: a heading and one line per bin. Each finding sits in a ``<span>``
@@ -217,18 +229,25 @@ def findings_html(
         ``class="dd-<bin>"`` and ``data-bin``.
     """
     title = title if title is not None else _text("versus", lang, base=baseline_label)
-    parts = [f"<{heading}>{html.escape(title)}</{heading}><ul>"]
+    parts = [f"<{heading}>{html.escape(title)}</{heading}>"]
+    if summary:
+        parts.append(f'<p class="headline">{html.escape(summary)}</p>')
+    parts.append("<ul>")
     sep = "；" if lang == "zh" else "; "
     short_sep = "、" if lang == "zh" else ", "
     colon = "：" if lang == "zh" else ": "
     for b in BINS:
         items = [f for f in findings if f.bin == b]
-        listed = (short_sep if b == "noise" else sep).join(
+        spans = [
             f'<span data-finding="{html.escape(f.metric)}" data-bin="{b}">'
             + html.escape(metric(f.metric).label(lang) if b == "noise" else f.sentence(lang))
             + "</span>"
             for f in items
-        )
+        ]
+        if one_per_line and b != "noise" and spans:
+            listed = "<ul>" + "".join(f"<li>{x}</li>" for x in spans) + "</ul>"
+        else:
+            listed = (short_sep if b == "noise" else sep).join(spans)
         parts.append(
             f'<li class="dd-{b}" data-bin="{b}"><b>{html.escape(_text(b, lang))}</b>{colon}'
             f"{listed or html.escape(_text('nothing', lang))}</li>"

@@ -2,10 +2,16 @@
 
 :func:`write_report` writes one HTML file (figures embedded as base64 PNG, inline CSS, no
 scripts or external resources) and, beside it, the tidy data it was made from:
-``summary.csv``, ``paired.csv``, ``by_city.csv``, ``targets.csv`` and ``report_manifest.json``
-(the results folder's own ``manifest.json`` is left alone). The run frame itself is in the
-results folder's Parquet parts; ``dudao-sim report --csv`` / ``compare --csv`` also write it
-as ``runs.csv``.
+``summary.csv``, ``paired.csv``, ``by_city.csv``, ``by_county.csv``, ``targets.csv`` and
+``report_manifest.json`` (the results folder's own ``manifest.json`` is left alone). The run
+frame itself is in the results folder's Parquet parts; ``dudao-sim report --csv`` /
+``compare --csv`` also write it as ``runs.csv``.
+
+The page opens with the key findings in plain words (each scenario against the baseline:
+what improves, what it costs, what gets worse, what is within noise), then the caveats (which
+inputs are synthesized, that intervals cover seed noise only, which results rest on
+assumptions the validation has not confirmed), then a table of contents. The baseline comes
+first and ``reform_2021`` second in every table and legend; time axes are calendar years.
 
 Every table and figure has a stable ``id`` (:data:`TABLE_IDS`, :data:`FIGURE_IDS`), and every
 number shown sits in an element carrying ``data-value`` (the full-precision number),
@@ -32,6 +38,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -43,16 +50,30 @@ from dudao_sim.experiments.statistics import (
 )
 from dudao_sim.i18n import check_lang, text
 from dudao_sim.report.figures import (
+    CITY_METRICS,
     fig_by_city,
+    fig_county_map,
     fig_indices,
     fig_paired,
     fig_trajectories,
     figure_png,
 )
 from dudao_sim.report.fonts import embed_web_font, use_cjk_fonts
-from dudao_sim.report.labels import scenario_order
-from dudao_sim.report.sections import SECTIONS, ReportInputs, esc, footer
+from dudao_sim.report.labels import main_scenario, report_order
+from dudao_sim.report.notebook import FIRST_YEAR
+from dudao_sim.report.regions import county_paired
+from dudao_sim.report.sections import (
+    OPENING,
+    SECTIONS,
+    ReportInputs,
+    contents,
+    esc,
+    footer,
+)
 from dudao_sim.report.targets import TARGETS, Target, target_checks
+
+if TYPE_CHECKING:
+    from dudao_sim.data.province import Province
 
 __all__ = [
     "FIGURE_IDS",
@@ -79,33 +100,51 @@ MANIFEST_KEYS: tuple[str, ...] = (
     "created",
 )
 
-#: ids of the report's tables.
+#: ids of the report's tables (a table split to fit the page continues as ``<id>-2``, …).
 TABLE_IDS: tuple[str, ...] = (
     "table-scenarios",
+    "table-levers",
     "table-indices",
     "table-outcomes",
     "table-paired",
     "table-targets",
     "table-costs",
     "table-by-city",
+    "table-by-county",
     "table-synthesized",
     "table-definitions",
 )
 
 #: ids of the report's figures.
-FIGURE_IDS: tuple[str, ...] = ("fig-indices", "fig-paired", "fig-trajectories", "fig-by-city")
+FIGURE_IDS: tuple[str, ...] = (
+    "fig-indices",
+    "fig-paired",
+    "fig-trajectories",
+    "fig-by-city",
+    "fig-county-map",
+)
+
+#: Widest page the report is laid out for, in CSS pixels.
+PAGE_WIDTH = 1200
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei","WenQuanYi Zen Hei",
-"Helvetica Neue",Arial,"dudao_sim CJK",sans-serif;margin:2em auto;max-width:1200px;
-padding:0 1em;color:#222;line-height:1.45}
+"Helvetica Neue",Arial,"dudao_sim CJK",sans-serif;margin:2em auto;max-width:@WIDTH@px;
+padding:0 1em;color:#222;line-height:1.45;box-sizing:border-box}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid
-#ddd;padding-bottom:.2em}
-.scroll{overflow-x:auto}table{border-collapse:collapse;margin:.8em 0;font-size:.88em}
+#ddd;padding-bottom:.2em}h3{font-size:1.05em;margin:1.2em 0 .3em}
+.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;margin:.5em 0;
+font-size:.88em;max-width:100%}
 th,td{border:1px solid #ddd;padding:.3em .55em;vertical-align:top}
 th{background:#f4f4f4;text-align:left}td.n{text-align:right;white-space:nowrap}
 .ci{color:#666;font-size:.9em}.note{color:#555;font-size:.9em}
-.flag{display:inline-block;margin-left:.3em;padding:0 .35em;border-radius:3px;font-size:.85em}
+.cpu{color:#555;font-size:.85em;white-space:normal;display:inline-block;max-width:13em}
+.flag{display:inline-block;padding:0 .35em;border-radius:3px;font-size:.85em}
+#section-findings li{margin:.25em 0}.headline{font-weight:bold;margin:.2em 0 1em}
+.finding h3{margin-bottom:.1em}li.dd-improves>b{color:#1a7f37}li.dd-costs>b{color:#8a6d00}
+li.dd-worse>b{color:#b3261e}li.dd-noise>b{color:#666}
+#section-caveats{background:#fbf8ef;border:1px solid #eadfbf;padding:0 1em .6em}
+#section-caveats h2{border-bottom:none}nav#toc ol{columns:2}
 .noise{color:#888}.noise .flag{background:#eee;color:#666}
 .good{color:#1a7f37}.bad{color:#b3261e}
 .st-met,.st-lower{color:#1a7f37}.st-not_met,.st-higher{color:#b3261e}
@@ -113,7 +152,7 @@ th{background:#f4f4f4;text-align:left}td.n{text-align:right;white-space:nowrap}
 figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{color:#555;font-size:.9em}
 footer{margin-top:3em;border-top:1px solid #ddd;font-size:.85em;color:#555}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}
-"""
+""".replace("@WIDTH@", str(PAGE_WIDTH))
 
 
 def check_manifest(manifest: Mapping[str, object]) -> None:
@@ -142,7 +181,7 @@ def check_manifest(manifest: Mapping[str, object]) -> None:
 
 
 def render_page(inputs: ReportInputs) -> str:
-    """The report page: every section of :data:`~dudao_sim.report.sections.SECTIONS`.
+    """The report page: findings and caveats, the table of contents, every other section.
 
     Args:
         inputs: What the page shows.
@@ -151,7 +190,9 @@ def render_page(inputs: ReportInputs) -> str:
         The HTML document (without the embedded web font).
     """
     lang = inputs.lang
-    parts = [build(inputs) for build in SECTIONS]
+    parts = [build(inputs) for _, _, build in OPENING]
+    parts.append(contents(inputs))
+    parts += [build(inputs) for _, _, build in SECTIONS]
     title = f"{text('report.title', lang)} — {inputs.manifest['province']}"
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (
@@ -173,6 +214,9 @@ def write_report(
     baseline: str = "pre_reform",
     last_months: int = 12,
     level: float = 0.95,
+    county: pd.DataFrame | None = None,
+    province: Province | None = None,
+    first_year: int = FIRST_YEAR,
 ) -> Path:
     """Write the reform-comparison report and the tidy data it was made from.
 
@@ -187,11 +231,18 @@ def write_report(
         baseline: Scenario the others are compared with.
         last_months: Months at the end of each run to average.
         level: Confidence level of the intervals.
+        county: Results by county (``metrics_by("county")`` frames with ``scenario`` and
+            ``seed`` columns), or ``None``: the per-county view compares ``reform_2021`` (or
+            the first other scenario) with the baseline.
+        province: The province, for the counties' coordinates (the map) and 市州 names;
+            without it the county view has a table only.
+        first_year: Calendar year of the first month after the switch (time axes).
 
     Returns:
         Path of the HTML file, ``out_dir/report_<lang>.html``. Beside it: ``summary.csv``,
-        ``paired.csv``, ``by_city.csv`` (if ``regional`` is given), ``targets.csv`` and
-        ``report_manifest.json`` (the results folder's own ``manifest.json`` is left alone).
+        ``paired.csv``, ``by_city.csv`` (if ``regional`` is given), ``by_county.csv`` (if
+        ``county`` is given), ``targets.csv`` and ``report_manifest.json`` (the results
+        folder's own ``manifest.json`` is left alone).
         The run frame is not written (it is in the results folder's Parquet parts; the
         command line's ``--csv`` writes it as ``runs.csv``).
 
@@ -213,7 +264,8 @@ def write_report(
             f"manifest['scenarios']: {sorted(listed)} differ from the scenarios in runs "
             f"({sorted(in_runs)})"
         )
-    names = scenario_order(listed, first=[baseline, *listed])
+    names = report_order(listed, baseline)
+    main = main_scenario(listed, baseline)
     summary = summarize(runs, last_months=last_months, level=level)
     paired = paired_differences(runs, baseline, last_months=last_months, level=level)
     by_city = (
@@ -221,21 +273,44 @@ def write_report(
         if regional is not None and len(regional)
         else None
     )
+    by_county = None
+    if county is not None and len(county) and main is not None:
+        cities = (
+            dict(zip(by_city["code"].astype(str), by_city["name"], strict=False))
+            if by_city is not None
+            else None
+        )
+        by_county = county_paired(
+            county, baseline, main, last_months, level, province=province, cities=cities
+        )
     targets = target_checks(summary, paired, baseline, names)
 
     figures_lang = lang if lang == "en" or use_cjk_fonts() else "en"
     figures = {
         "fig-indices": figure_png(fig_indices(summary, figures_lang, names)),
         "fig-paired": figure_png(
-            fig_paired(paired, figures_lang, scenarios=names, baseline=baseline)
+            fig_paired(paired, figures_lang, scenarios=names[1:], baseline=baseline)
         ),
         "fig-trajectories": figure_png(
-            fig_trajectories(runs, figures_lang, scenarios=names, level=level)
+            fig_trajectories(
+                runs, figures_lang, scenarios=names, level=level, first_year=first_year
+            )
         ),
     }
     if by_city is not None:
         figures["fig-by-city"] = figure_png(
             fig_by_city(by_city, figures_lang, scenarios=names, last_months=last_months)
+        )
+    if by_county is not None and len(by_county) and province is not None:
+        figures["fig-county-map"] = figure_png(
+            fig_county_map(
+                by_county,
+                province,
+                figures_lang,
+                metrics=CITY_METRICS,
+                scenario=main,
+                baseline=baseline,
+            )
         )
 
     page = render_page(
@@ -252,6 +327,10 @@ def write_report(
             targets=targets,
             figures=figures,
             figures_lang=figures_lang,
+            first_year=first_year,
+            main=main,
+            by_county=by_county,
+            province=province,
         )
     )
     out = Path(out_dir)
@@ -263,6 +342,10 @@ def write_report(
         by_city.to_csv(out / "by_city.csv", index=False)
     else:  # do not leave another report's results beside this one
         (out / "by_city.csv").unlink(missing_ok=True)
+    if by_county is not None:
+        by_county.to_csv(out / "by_county.csv", index=False)
+    else:
+        (out / "by_county.csv").unlink(missing_ok=True)
     (out / "report_manifest.json").write_text(
         json.dumps(dict(manifest), ensure_ascii=False, indent=2, default=str) + "\n",
         encoding="utf-8",

@@ -1,10 +1,18 @@
-"""The sections of the HTML report: tables, notes and figures, one function per section.
+"""The sections of the HTML report: findings, caveats, contents, tables and figures.
 
 Every section function takes the report's :class:`ReportInputs` (what :func:`write_report
-<dudao_sim.report.html.write_report>` computed) and returns the ``<section>`` HTML. Every
-number sits in an element carrying ``data-value``, ``data-field``, ``data-metric`` and
-``data-scenario`` (and ``data-code`` by 市州) so the page can be checked against the CSVs. Text
-comes from table ``report`` of the text catalogue (:mod:`dudao_sim.i18n`).
+<dudao_sim.report.html.write_report>` computed) and returns the ``<section>`` HTML. The page
+opens with the key findings (:mod:`dudao_sim.report.findings`) and the caveats
+(:mod:`dudao_sim.report.caveats`), then a table of contents.
+
+Every number sits in an element carrying ``data-value``, ``data-field``, ``data-metric`` and
+``data-scenario`` (and ``data-code`` by 市州 or county) so the page can be checked against the
+CSVs. Numbers are shown in the catalogue's readable form with three significant digits
+(:func:`~dudao_sim.report.labels.report_interval`), each with its unit in the cell or the
+column header. Wide tables are split so that none has more than :data:`MAX_COLUMNS` columns
+(a 1,200-pixel page): outcomes and differences by metric group, at most
+:data:`METRIC_COLUMNS` metrics a table. Text comes from table ``report`` of the text
+catalogue (:mod:`dudao_sim.i18n`).
 """
 
 from __future__ import annotations
@@ -15,25 +23,67 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from dudao_sim.i18n import text
+from dudao_sim.metrics.catalogue import CATALOGUE, GROUPS
 from dudao_sim.metrics.reporters import REGIONAL_RATIOS
-from dudao_sim.report.figures import INDICES, KEY_OUTCOMES
+from dudao_sim.report.caveats import (
+    VALIDATED_METRICS,
+    synthesized_items,
+    uncited_assumptions,
+    uncited_by_submodel,
+    unconfirmed,
+)
+from dudao_sim.report.figures import CITY_METRICS, INDICES, KEY_OUTCOMES
+from dudao_sim.report.findings import (
+    COST_KINDS,
+    Finding,
+    findings_by_scenario,
+    findings_html,
+    headline,
+)
 from dudao_sim.report.labels import (
-    format_value,
+    DIGITS,
     metric_better,
     metric_definition,
+    metric_display,
     metric_label,
+    metric_unit,
+    report_interval,
+    report_value,
     scenario_base,
     scenario_description,
     scenario_label,
 )
-from dudao_sim.report.targets import TARGETS, status_label
+from dudao_sim.report.levers import (
+    lever_changes,
+    lever_value_text,
+    scenario_levers,
+    unresolved,
+)
+from dudao_sim.report.targets import (
+    TARGETS,
+    reason_values,
+    status_label,
+    target_reason,
+    unmet_targets,
+)
+
+if TYPE_CHECKING:
+    from dudao_sim.data.province import Province
 
 #: Table of the text catalogue holding the page's text (:meth:`ReportInputs.t`).
 TEXT_TABLE = "report"
+
+#: Most columns a table may have to fit a 1,200-pixel page (about 190 px a column).
+MAX_COLUMNS = 6
+#: Most metric columns in one table of outcomes or differences (beside the scenario column).
+METRIC_COLUMNS = 4
+#: The metric whose paired difference is the cost of an improvement.
+COST_METRIC = "cost_yuan_year"
 
 
 @dataclass(frozen=True)
@@ -43,7 +93,7 @@ class ReportInputs:
     Attributes:
         lang: Page language, ``"zh"`` or ``"en"``.
         manifest: The report manifest (see ``check_manifest``).
-        names: Scenarios in display order, the baseline first.
+        names: Scenarios in display order: the baseline, ``reform_2021``, the rest.
         baseline: The baseline scenario.
         last_months: Months averaged at the end of each run.
         level: Confidence level of the intervals.
@@ -53,6 +103,12 @@ class ReportInputs:
         targets: Output of ``target_checks``.
         figures: PNG bytes by figure id.
         figures_lang: Language of the figures' labels (English without a CJK font).
+        first_year: Calendar year of the first month after the switch.
+        main: The scenario of the county view (``reform_2021`` if present), or ``None``.
+        by_county: Per-county paired differences of ``main`` against the baseline (columns
+            ``code``, ``name``, ``city``, ``metric``, ``diff_mean``, ``ci_low``, ``ci_high``,
+            ``within_noise``), or ``None`` without county results.
+        province: The province (names and coordinates), or ``None``.
     """
 
     lang: str
@@ -67,11 +123,20 @@ class ReportInputs:
     targets: pd.DataFrame
     figures: Mapping[str, bytes] = field(default_factory=dict)
     figures_lang: str = "en"
+    first_year: int = 2021
+    main: str | None = None
+    by_county: pd.DataFrame | None = None
+    province: Province | None = None
 
     @cached_property
     def labels(self) -> dict[str, str]:
         """Scenario labels in the page language."""
         return {n: scenario_label(n, self.lang) for n in self.names}
+
+    @property
+    def others(self) -> list[str]:
+        """Scenarios other than the baseline, in display order."""
+        return [n for n in self.names if n != self.baseline]
 
     @cached_property
     def _summary_rows(self) -> pd.DataFrame:
@@ -97,6 +162,11 @@ class ReportInputs:
         present = set(self.summary["metric"])
         return [m for m in KEY_OUTCOMES if m in present]
 
+    @cached_property
+    def findings(self) -> dict[str, list[Finding]]:
+        """Key findings of each scenario against the baseline, in display order."""
+        return findings_by_scenario(self.paired, self.others, level=self.level)
+
     def t(self, key: str, **values: object) -> str:
         """Text ``report.<key>`` in the page language."""
         return text(f"{TEXT_TABLE}.{key}", self.lang, **values)
@@ -117,6 +187,19 @@ def data_value(value: object) -> str:
     return repr(x) if math.isfinite(x) else "nan"
 
 
+def _attrs(scenario: str | None, attrs: Mapping[str, str]) -> str:
+    extra = {"scenario": scenario, **attrs} if scenario is not None else dict(attrs)
+    return "".join(f' data-{k.replace("_", "-")}="{esc(v)}"' for k, v in extra.items())
+
+
+def tagged(value: object, shown: str, metric: str, field: str, scenario: str | None, **attrs: str):
+    """A shown number in a ``<span>`` carrying its full value and what it is."""
+    return (
+        f'<span class="num" data-value="{data_value(value)}" data-field="{field}" '
+        f'data-metric="{esc(metric)}"{_attrs(scenario, attrs)}>{esc(shown)}</span>'
+    )
+
+
 def number(
     value: object,
     metric: str,
@@ -127,59 +210,171 @@ def number(
     unit: bool = True,
     **attrs: str,
 ) -> str:
-    """A formatted number in a ``<span>`` carrying its full value and what it is."""
-    extra = {"scenario": scenario, **attrs} if scenario is not None else dict(attrs)
-    data = "".join(f' data-{k.replace("_", "-")}="{esc(v)}"' for k, v in extra.items())
-    shown = format_value(value, metric, lang, diff=diff, unit=unit)  # type: ignore[arg-type]
-    return (
-        f'<span class="num" data-value="{data_value(value)}" data-field="{field}" '
-        f'data-metric="{esc(metric)}"{data}>{esc(shown)}</span>'
-    )
+    """A number in the report's readable form in a ``<span>`` carrying its full value."""
+    shown = report_value(value, metric, lang, diff=diff, unit=unit)  # type: ignore[arg-type]
+    return tagged(value, shown, metric, field, scenario, **attrs)
 
 
-def _ci(low: object, high: object, metric: str, lang: str, scenario: str, diff: bool) -> str:
-    lo = number(low, metric, lang, "ci_low", scenario, diff=diff, unit=not diff)
-    hi = number(high, metric, lang, "ci_high", scenario, diff=diff, unit=not diff)
-    return f'<span class="ci">[{lo}, {hi}]</span>'
+def _with_interval(
+    mean: object,
+    low: object,
+    high: object,
+    metric: str,
+    lang: str,
+    scenario: str | None,
+    diff: bool,
+    fields: tuple[str, str, str],
+    **attrs: str,
+) -> str:
+    head, bracket = report_interval(mean, low, high, metric, lang, diff=diff)  # type: ignore[arg-type]
+    out = tagged(mean, head, metric, fields[0], scenario, **attrs)
+    if bracket:
+        lo, hi = bracket[1:-1].split(", ")
+        out += (
+            f'<br><span class="ci">[{tagged(low, lo, metric, fields[1], scenario, **attrs)}, '
+            f"{tagged(high, hi, metric, fields[2], scenario, **attrs)}]</span>"
+        )
+    return out
 
 
-def mean_cell(row: pd.Series | None, metric: str, scenario: str, lang: str) -> str:
-    """A ``<td>`` with a mean and its interval (``—`` without a row)."""
+def mean_cell(row: pd.Series | None, metric: str, scenario: str, lang: str, **attrs: str) -> str:
+    """A ``<td>``: a mean with its unit, its interval on the next line (``—`` without a row)."""
     if row is None:
         return '<td class="n">—</td>'
-    mean = number(row["mean"], metric, lang, "mean", scenario)
-    ci = _ci(row["ci_low"], row["ci_high"], metric, lang, scenario, diff=False)
-    return f'<td class="n">{mean} {ci}</td>'
+    body = _with_interval(
+        row["mean"],
+        row["ci_low"],
+        row["ci_high"],
+        metric,
+        lang,
+        scenario,
+        False,
+        ("mean", "ci_low", "ci_high"),
+        **attrs,
+    )
+    return f'<td class="n">{body}</td>'
 
 
-def diff_cell(row: pd.Series | None, metric: str, scenario: str, lang: str) -> str:
-    """A ``<td>`` with a paired difference, coloured by direction, flagged when noise."""
+def diff_class(row: pd.Series, metric: str) -> str:
+    """CSS class of a paired difference: ``noise``, ``good``, ``bad`` or ``""``."""
+    if bool(row["within_noise"]):
+        return "noise"
+    better = metric_better(metric)
+    spec = CATALOGUE.get(metric)
+    if spec is not None and spec.kind in COST_KINDS and not better:
+        better = -1  # a burden or cost that rose is a cost
+    if better and row["diff_mean"] * better > 0:
+        return "good"
+    if better and row["diff_mean"] * better < 0:
+        return "bad"
+    return ""
+
+
+def diff_cell(
+    row: pd.Series | None, metric: str, scenario: str, lang: str, note_html: str = "", **attrs: str
+) -> str:
+    """A ``<td>`` with a paired difference and its interval, coloured by direction.
+
+    A difference whose interval contains 0 is greyed and flagged "within noise".
+    ``note_html`` (e.g. the cost per unit of the improvement) goes on a last line.
+    """
     if row is None:
         return '<td class="n">—</td>'
     noise = bool(row["within_noise"])
-    better = metric_better(metric)
-    if noise:
-        cls = "n noise"
-    elif better and row["diff_mean"] * better > 0:
-        cls = "n good"
-    elif better and row["diff_mean"] * better < 0:
-        cls = "n bad"
-    else:
-        cls = "n"
-    mean = number(row["diff_mean"], metric, lang, "diff_mean", scenario, diff=True)
-    ci = _ci(row["ci_low"], row["ci_high"], metric, lang, scenario, diff=True)
-    flag = f'<span class="flag">{esc(status_label("within_noise", lang))}</span>' if noise else ""
-    return f'<td class="{cls}" data-within-noise="{str(noise).lower()}">{mean} {ci}{flag}</td>'
+    cls = f"n {diff_class(row, metric)}".strip()
+    body = _with_interval(
+        row["diff_mean"],
+        row["ci_low"],
+        row["ci_high"],
+        metric,
+        lang,
+        scenario,
+        True,
+        ("diff_mean", "ci_low", "ci_high"),
+        **attrs,
+    )
+    flag = (
+        f'<br><span class="flag">{esc(status_label("within_noise", lang))}</span>' if noise else ""
+    )
+    extra = f"<br>{note_html}" if note_html else ""
+    return f'<td class="{cls}" data-within-noise="{str(noise).lower()}">{body}{flag}{extra}</td>'
 
 
-def table(table_id: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A table; header cells are escaped text, row cells are HTML (``<td>``/``<th>``)."""
+def table(
+    table_id: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    caption: str = "",
+    **attrs: str,
+) -> str:
+    """A table; header cells are escaped text, row cells are HTML (``<td>``/``<th>``).
+
+    Raises:
+        ValueError: If the table would have more than :data:`MAX_COLUMNS` columns.
+    """
+    if len(header) > MAX_COLUMNS:
+        raise ValueError(f"table {table_id}: {len(header)} columns; at most {MAX_COLUMNS} fit")
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "\n".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    data = "".join(f' data-{k.replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
     return (
-        f'<div class="scroll"><table id="{table_id}">\n<thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n{body}\n</tbody>\n</table></div>"
+        f'<div class="scroll"><table id="{table_id}"{data}>{cap}\n'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table></div>"
     )
+
+
+def part_id(base: str, index: int) -> str:
+    """Id of part ``index`` (0-based) of a split table: ``base``, then ``base-2``, ``base-3``."""
+    return base if index == 0 else f"{base}-{index + 1}"
+
+
+def chunks(items: Sequence[str], per_table: int = METRIC_COLUMNS) -> list[list[str]]:
+    """``items`` in as few chunks of at most ``per_table`` as possible, of even sizes.
+
+    Example:
+        >>> chunks(list("abcde"), 4)
+        [['a', 'b', 'c'], ['d', 'e']]
+    """
+    if not items:
+        return []
+    n = math.ceil(len(items) / per_table)
+    size = math.ceil(len(items) / n)
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def metric_parts(
+    metrics: Sequence[str], per_table: int = METRIC_COLUMNS
+) -> list[tuple[str, list[str]]]:
+    """Metrics split by catalogue group (in the catalogue's group order), then into chunks.
+
+    Returns:
+        ``[(group, [metrics])]``, each chunk at most ``per_table`` metrics (:func:`chunks`);
+        metrics outside the catalogue go to a last group ``""``.
+    """
+    order = {g: i for i, g in enumerate(GROUPS)}
+    grouped: dict[str, list[str]] = {}
+    for m in metrics:
+        spec = CATALOGUE.get(m)
+        grouped.setdefault(spec.group if spec else "", []).append(m)
+    parts = []
+    for group in sorted(grouped, key=lambda g: order.get(g, len(order))):
+        parts += [(group, ms) for ms in chunks(grouped[group], per_table)]
+    return parts
+
+
+def group_label(group: str, lang: str) -> str:
+    """A metric group's label (``""`` for metrics outside the catalogue)."""
+    return GROUPS[group][0 if lang == "zh" else 1] if group in GROUPS else ""
+
+
+def metric_header(metric: str, lang: str, diff: bool = False) -> str:
+    """A column header: the metric's label and its unit, e.g. ``Cost (万元)``."""
+    unit = metric_unit(metric, lang, diff=diff)
+    label = metric_label(metric, lang)
+    if not unit:
+        return label
+    return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
 
 
 def figure(fig_id: str, png: bytes, caption: str, alt: str) -> str:
@@ -202,15 +397,152 @@ def note(message: str) -> str:
 
 
 def _fig(r: ReportInputs, fig_id: str, cap_key: str, **values: object) -> str:
+    if fig_id not in r.figures:
+        return ""
     cap = r.t(cap_key, **values)
     if r.figures_lang != r.lang:
         cap += r.t("fig-en")
     return figure(fig_id, r.figures[fig_id], cap, cap)
 
 
+def _join(items: Sequence[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+# ---- cost per unit of improvement ------------------------------------------------------------
+def cost_per_unit(r: ReportInputs, name: str, metric: str) -> str:
+    """What an improvement of ``metric`` in scenario ``name`` costs a year, as a short note.
+
+    Shown for an outcome that improved (its interval excludes 0, the catalogue's better
+    direction; not a burden or cost itself): the paired cost difference divided by the
+    improvement, per step of the outcome's display unit (1 pp for shares, 0.01 SD …), or
+    "no extra cost detectable" / "at lower cost" when the cost difference is within noise or
+    negative. ``""`` otherwise.
+    """
+    row, cost = r.prow(name, metric), r.prow(name, COST_METRIC)
+    spec = CATALOGUE.get(metric)
+    if row is None or cost is None or spec is None or spec.kind in COST_KINDS:
+        return ""
+    if diff_class(row, metric) != "good":
+        return ""
+    attrs = f'class="cpu" data-metric="{esc(metric)}" data-scenario="{esc(name)}"'
+    if bool(cost["within_noise"]):
+        return f'<span {attrs} data-kind="no_extra_cost">{esc(r.t("cpu-free"))}</span>'
+    if cost["diff_mean"] < 0:
+        return f'<span {attrs} data-kind="saves">{esc(r.t("cpu-saves"))}</span>'
+    shown = metric_display(metric, r.lang, human=True)
+    gain = abs(float(row["diff_mean"])) * shown.scale  # in display units
+    step = 1.0 if shown.axis == "percent" else 10.0 ** math.floor(math.log10(gain))
+    per_step = float(cost["diff_mean"]) / (gain / step)
+    step_text = f"{step:g}{shown.diff_suffix}"
+    value = report_value(per_step, COST_METRIC, r.lang)
+    return (
+        f'<span {attrs} data-kind="ratio" data-value="{data_value(per_step)}" '
+        f'data-step="{step:g}">{esc(r.t("cpu", cost=value, step=step_text))}</span>'
+    )
+
+
 # ---- sections ------------------------------------------------------------------------------
+def findings_section(r: ReportInputs) -> str:
+    """Key findings per scenario against the baseline, in plain words."""
+    base = r.labels[r.baseline]
+    blocks = []
+    for name, found in r.findings.items():
+        title = r.t("findings-title", scenario=r.labels[name], base=base)
+        block = findings_html(
+            found,
+            base,
+            r.lang,
+            title=title,
+            heading="h3",
+            one_per_line=name == r.main,
+            summary=headline(found, r.lang),
+        )
+        blocks.append(f'<div class="finding" data-scenario="{esc(name)}">{block}</div>')
+    if not blocks:
+        blocks.append(note(r.t("findings-none")))
+    intro = r.t(
+        "findings-intro",
+        n=r.last_months,
+        k=len(r.manifest["seeds"]),  # type: ignore[arg-type]
+        level=f"{100 * r.level:g}",
+        base=base,
+    )
+    return section("section-findings", r.t("sec-findings"), note(intro) + "\n" + "\n".join(blocks))
+
+
+def caveats_section(r: ReportInputs) -> str:
+    """What the findings rest on: synthesized inputs, seed noise, unconfirmed assumptions."""
+    lang = r.lang
+    items = []
+    synthesized = synthesized_items(r.manifest["synthesized"])  # type: ignore[arg-type]
+    if synthesized:
+        listed = "; ".join(f"{t}: {', '.join(cols)}" for t, cols in synthesized)
+        items.append(
+            ("synthesized", r.t("caveat-synth", province=r.manifest["province"], listed=listed))
+        )
+    else:
+        items.append(("synthesized", r.t("caveat-synth-none", province=r.manifest["province"])))
+    items.append(
+        (
+            "noise",
+            r.t(
+                "caveat-noise",
+                level=f"{100 * r.level:g}",
+                k=len(r.manifest["seeds"]),  # type: ignore[arg-type]
+            ),
+        )
+    )
+    moved = list(
+        dict.fromkeys(f.metric for found in r.findings.values() for f in found if f.bin != "noise")
+    )
+    resting = unconfirmed(moved)
+    confirmed = [m for m in moved if m in VALIDATED_METRICS]
+    by_submodel = _join([f"{k} {v}" for k, v in uncited_by_submodel().items()], lang)
+    from dudao_sim.policy.assumptions import ASSUMPTIONS
+
+    items.append(
+        (
+            "assumptions",
+            r.t(
+                "caveat-assumptions",
+                uncited=len(uncited_assumptions()),
+                total=len(ASSUMPTIONS),
+                by_submodel=by_submodel,
+                validated=_join([metric_label(m, lang) for m in VALIDATED_METRICS], lang),
+            ),
+        )
+    )
+    if resting:
+        items.append(
+            (
+                "unconfirmed",
+                r.t(
+                    "caveat-unconfirmed",
+                    n=len(resting),
+                    listed=_join([metric_label(m, lang) for m in resting], lang),
+                ),
+            )
+        )
+    if confirmed:
+        items.append(
+            (
+                "confirmed",
+                r.t(
+                    "caveat-confirmed",
+                    listed=_join([metric_label(m, lang) for m in confirmed], lang),
+                ),
+            )
+        )
+    missing = unresolved(r.names)
+    if missing:
+        items.append(("levers", r.t("caveat-levers", listed=", ".join(missing))))
+    body = "<ul>" + "".join(f'<li data-caveat="{k}">{esc(v)}</li>' for k, v in items) + "</ul>"
+    return section("section-caveats", r.t("sec-caveats"), body)
+
+
 def scenarios_section(r: ReportInputs) -> str:
-    """Scenario names, labels, bases and descriptions, with the method note."""
+    """Scenario names, labels, bases and descriptions, the lever values behind each, the method."""
     lang, sc_label = r.lang, r.labels
     rows = []
     for n in r.names:
@@ -235,8 +567,71 @@ def scenarios_section(r: ReportInputs) -> str:
     return section(
         "section-scenarios",
         r.t("sec-scenarios"),
-        note(method) + "\n" + table("table-scenarios", header, rows),
+        note(method) + "\n" + table("table-scenarios", header, rows) + "\n" + levers_html(r),
     )
+
+
+def _lever_cell(name: str, value: object, lang: str, field: str, scenario: str) -> str:
+    return (
+        f'<td class="n" data-lever="{esc(name)}" data-scenario="{esc(scenario)}" '
+        f'data-field="{field}">{esc(lever_value_text(name, value, lang))}</td>'  # type: ignore[arg-type]
+    )
+
+
+def levers_html(r: ReportInputs) -> str:
+    """The lever values behind the scenarios.
+
+    The main reform against the baseline, then what each other scenario changes from the main
+    reform (with the baseline's value beside).
+    """
+    from dudao_sim.policy.levers import LEVERS
+
+    lang, labels = r.lang, r.labels
+    if r.main is None:
+        return note(r.t("levers-none"))
+    base_values = scenario_levers(r.baseline) or {}
+    main_rows = [
+        [
+            f"<td>{esc(LEVERS[row.lever].label(lang))}</td>",
+            f"<td>{esc(row.clauses)}</td>",
+            _lever_cell(row.lever, row.reference_value, lang, "baseline_value", r.baseline),
+            _lever_cell(row.lever, row.value, lang, "value", row.scenario),
+        ]
+        for row in lever_changes([r.main], r.baseline).itertuples(index=False)
+    ]
+    out = [f"<h3>{esc(r.t('levers-title', scenario=labels[r.main], base=labels[r.baseline]))}</h3>"]
+    header = [r.t("lever"), r.t("clause"), labels[r.baseline], labels[r.main]]
+    out.append(table("table-levers", header, main_rows) if main_rows else note(r.t("levers-none")))
+    others = [n for n in r.others if n != r.main]
+    changes = lever_changes(others, r.main)
+    rows = []
+    for name, part in changes.groupby("scenario", sort=False):
+        for i, row in enumerate(part.itertuples(index=False)):
+            cells = [f'<th rowspan="{len(part)}">{esc(labels[name])}</th>'] if i == 0 else []
+            cells += [
+                f"<td>{esc(LEVERS[row.lever].label(lang))}</td>",
+                f"<td>{esc(row.clauses)}</td>",
+                _lever_cell(
+                    row.lever, base_values.get(row.lever, "—"), lang, "baseline_value", r.baseline
+                )
+                if row.lever in base_values
+                else "<td>—</td>",
+                _lever_cell(row.lever, row.reference_value, lang, "reference_value", r.main),
+                _lever_cell(row.lever, row.value, lang, "value", name),
+            ]
+            rows.append(cells)
+    if rows:
+        out.append(f"<h3>{esc(r.t('levers-others', scenario=labels[r.main]))}</h3>")
+        header = [
+            r.t("scenario"),
+            r.t("lever"),
+            r.t("clause"),
+            labels[r.baseline],
+            labels[r.main],
+            r.t("value"),
+        ]
+        out.append(table("table-levers-2", header, rows))
+    return "\n".join(out)
 
 
 def indices_section(r: ReportInputs) -> str:
@@ -245,7 +640,7 @@ def indices_section(r: ReportInputs) -> str:
         [f"<th>{esc(r.labels[n])}</th>"] + [mean_cell(r.srow(n, m), m, n, r.lang) for m in INDICES]
         for n in r.names
     ]
-    header = [r.t("scenario")] + [metric_label(m, r.lang) for m in INDICES]
+    header = [r.t("scenario")] + [metric_header(m, r.lang) for m in INDICES]
     return section(
         "section-indices",
         r.t("sec-indices"),
@@ -253,71 +648,125 @@ def indices_section(r: ReportInputs) -> str:
     )
 
 
+def _group_tables(
+    r: ReportInputs,
+    base_id: str,
+    metrics: Sequence[str],
+    names: Sequence[str],
+    cell: Callable[[str, str], str],
+    diff: bool,
+) -> str:
+    """One table per metric group (and chunk): scenarios as rows, metrics as columns."""
+    out = []
+    previous = None
+    for i, (group, ms) in enumerate(metric_parts(metrics)):
+        rows = [[f"<th>{esc(r.labels[n])}</th>"] + [cell(n, m) for m in ms] for n in names]
+        header = [r.t("scenario")] + [metric_header(m, r.lang, diff=diff) for m in ms]
+        title = group_label(group, r.lang)
+        if group == previous:
+            title = r.t("continued", title=title)
+        previous = group
+        out.append(
+            f"<h3>{esc(title)}</h3>\n" + table(part_id(base_id, i), header, rows, group=group)
+        )
+    return "\n".join(out)
+
+
 def outcomes_section(r: ReportInputs) -> str:
-    """Key outcomes (rows) by scenario (columns)."""
-    rows = [
-        [f"<th>{esc(metric_label(m, r.lang))}</th>"]
-        + [mean_cell(r.srow(n, m), m, n, r.lang) for n in r.names]
-        for m in r.outcomes
-    ]
-    header = [r.t("metric")] + [r.labels[n] for n in r.names]
-    return section("section-outcomes", r.t("sec-outcomes"), table("table-outcomes", header, rows))
+    """Key outcomes by scenario, one table per metric group."""
+    body = _group_tables(
+        r,
+        "table-outcomes",
+        r.outcomes,
+        r.names,
+        lambda n, m: mean_cell(r.srow(n, m), m, n, r.lang),
+        diff=False,
+    )
+    return section(
+        "section-outcomes", r.t("sec-outcomes"), note(r.t("outcomes-note")) + "\n" + body
+    )
 
 
 def paired_section(r: ReportInputs) -> str:
-    """Paired differences from the baseline, with their figure."""
-    others = [n for n in r.names if n != r.baseline]
+    """Paired differences from the baseline by metric group, each improvement with its cost."""
     metrics = [m for m in (*INDICES, *KEY_OUTCOMES) if m in set(r.paired["metric"])]
-    rows = [
-        [f"<th>{esc(metric_label(m, r.lang))}</th>"]
-        + [diff_cell(r.prow(n, m), m, n, r.lang) for n in others]
-        for m in metrics
-    ]
-    base = r.labels[r.baseline]
-    header = [r.t("metric")] + [f"{r.labels[n]} − {base}" for n in others]
+    body = _group_tables(
+        r,
+        "table-paired",
+        metrics,
+        r.others,
+        lambda n, m: diff_cell(r.prow(n, m), m, n, r.lang, cost_per_unit(r, n, m)),
+        diff=True,
+    )
+    intro = r.t("paired-note", base=r.labels[r.baseline])
     return section(
         "section-paired",
         r.t("sec-paired"),
-        table("table-paired", header, rows) + "\n" + _fig(r, "fig-paired", "cap-paired"),
+        note(intro) + "\n" + body + "\n" + _fig(r, "fig-paired", "cap-paired"),
     )
 
 
 def trajectories_section(r: ReportInputs) -> str:
-    """The monthly trajectories figure."""
+    """The monthly trajectories figure (calendar years)."""
     return section(
         "section-trajectories",
         r.t("sec-trajectories"),
-        _fig(r, "fig-trajectories", "cap-trajectories"),
+        _fig(r, "fig-trajectories", "cap-trajectories", year=r.first_year),
+    )
+
+
+def _target_cell(r: ReportInputs, t: pd.DataFrame, metric: str, rule: str, n: str) -> str:
+    if (metric, n) not in t.index:
+        return "<td>—</td>"
+    row = t.loc[(metric, n)]
+    value = number(row["mean"], metric, r.lang, "mean", n)
+    if rule == "below_baseline" and n != r.baseline:
+        diff = number(row["diff_mean"], metric, r.lang, "diff_mean", n, diff=True)
+        value += f"<br>({diff})"
+    status = row["status"]
+    return (
+        f'<td class="n" data-status="{status}">{value}<br>'
+        f'<span class="st-{status}">{esc(status_label(status, r.lang))}</span></td>'
     )
 
 
 def targets_section(r: ReportInputs) -> str:
-    """Each target of :data:`~dudao_sim.report.targets.TARGETS`, checked per scenario."""
+    """Each target checked per scenario (grouped by clause), then why unmet targets are unmet."""
     lang = r.lang
     t = r.targets.set_index(["metric", "scenario"])
-    rows = []
-    for target in TARGETS:
-        cells = [f"<th>{esc(target.label(lang))}</th>", f"<td>{esc(target.clause)}</td>"]
-        for n in r.names:
-            if (target.metric, n) not in t.index:
-                cells.append("<td>—</td>")
-                continue
-            row = t.loc[(target.metric, n)]
-            value = number(row["mean"], target.metric, lang, "mean", n)
-            if target.rule == "below_baseline" and n != r.baseline:
-                diff = number(row["diff_mean"], target.metric, lang, "diff_mean", n, diff=True)
-                value += f" ({diff})"
-            status = row["status"]
-            cells.append(
-                f'<td class="n" data-status="{status}">{value} '
-                f'<span class="st-{status}">{esc(status_label(status, lang))}</span></td>'
+    clauses = list(dict.fromkeys(target.clause for target in TARGETS))
+    parts = []
+    index = 0
+    for clause in clauses:
+        group = [x for x in TARGETS if x.clause == clause]
+        for start in range(0, len(group), METRIC_COLUMNS):
+            chunk = group[start : start + METRIC_COLUMNS]
+            rows = [
+                [f"<th>{esc(r.labels[n])}</th>"]
+                + [_target_cell(r, t, x.metric, x.rule, n) for x in chunk]
+                for n in r.names
+            ]
+            header = [r.t("scenario")] + [x.label(lang) for x in chunk]
+            parts.append(
+                f"<h3>{esc(r.t('targets-clause', clause=clause))}</h3>\n"
+                + table(part_id("table-targets", index), header, rows, clause=clause)
             )
-        rows.append(cells)
-    header = [r.t("target"), r.t("clause")] + [r.labels[n] for n in r.names]
+            index += 1
+    unmet = unmet_targets(r.targets, r.names)
+    values = reason_values(r.baseline, r.main)
+    if unmet:
+        reasons = "".join(
+            f'<li data-target="{esc(x.metric)}"><b>{esc(x.label(lang))}</b>'
+            f"{'：' if lang == 'zh' else ': '}{esc(target_reason(x, lang, values))}</li>"
+            for x in unmet
+        )
+        parts.append(
+            f'<h3 id="unmet">{esc(r.t("unmet-title"))}</h3>\n<ul id="unmet-targets">{reasons}</ul>'
+        )
     return section(
         "section-targets",
         r.t("sec-targets"),
-        note(r.t("targets-note")) + "\n" + table("table-targets", header, rows),
+        note(r.t("targets-note")) + "\n" + "\n".join(parts),
     )
 
 
@@ -332,7 +781,13 @@ def costs_section(r: ReportInputs) -> str:
                 '<td class="n">—</td>' if n == r.baseline else diff_cell(r.prow(n, m), m, n, r.lang)
             )
         rows.append(cells)
-    header = [r.t("scenario"), r.t("cost"), r.t("diff_vs"), r.t("days"), r.t("diff_vs")]
+    header = [
+        r.t("scenario"),
+        metric_header("cost_yuan_year", r.lang),
+        r.t("diff_vs"),
+        metric_header("inspector_days_year", r.lang),
+        r.t("diff_vs"),
+    ]
     return section(
         "section-costs",
         r.t("sec-costs"),
@@ -341,7 +796,7 @@ def costs_section(r: ReportInputs) -> str:
 
 
 def by_city_section(r: ReportInputs) -> str:
-    """Regional ratios by 市州 and scenario, with their figure (a note without them)."""
+    """Regional ratios by 市州 and scenario (split by metric group), with their figure."""
     by_city = r.by_city
     if by_city is None or by_city.empty:
         return section("section-by-city", r.t("sec-by-city"), note(r.t("no-regional")))
@@ -350,23 +805,69 @@ def by_city_section(r: ReportInputs) -> str:
         by_city[["code", "name"]].astype({"code": str}).drop_duplicates("code").sort_values("code")
     )
     regional = [m for m in REGIONAL_RATIOS if m in set(by_city["metric"])]
-    rows = []
-    for code, city in cities.itertuples(index=False):
-        for n in r.names:
-            cells = [f"<th>{esc(city)}</th>", f"<td>{esc(r.labels[n])}</td>"]
-            for m in regional:
-                value = c.get((code, n, m), math.nan)
-                cells.append(f'<td class="n">{number(value, m, r.lang, "mean", n, code=code)}</td>')
-            rows.append(cells)
-    header = [r.t("city"), r.t("scenario")] + [metric_label(m, r.lang) for m in regional]
+    tables = []
+    ordered = [m for _, ms in metric_parts(regional, len(regional) or 1) for m in ms]
+    for i, ms in enumerate(chunks(ordered)):
+        rows = []
+        for code, city in cities.itertuples(index=False):
+            for j, n in enumerate(r.names):
+                cells = [
+                    f'<th rowspan="{len(r.names)}">{esc(city)}</th>' if j == 0 else "",
+                    f"<td>{esc(r.labels[n])}</td>",
+                ]
+                for m in ms:
+                    value = c.get((code, n, m), math.nan)
+                    cells.append(
+                        f'<td class="n">{number(value, m, r.lang, "mean", n, code=code)}</td>'
+                    )
+                rows.append([x for x in cells if x])
+        header = [r.t("city"), r.t("scenario")] + [metric_header(m, r.lang) for m in ms]
+        tables.append(table(part_id("table-by-city", i), header, rows))
     body = (
         note(r.t("by-city-note", n=r.last_months))
         + "\n"
-        + table("table-by-city", header, rows)
+        + "\n".join(tables)
         + "\n"
         + _fig(r, "fig-by-city", "cap-by-city", n=r.last_months)
     )
     return section("section-by-city", r.t("sec-by-city"), body)
+
+
+def by_county_section(r: ReportInputs) -> str:
+    """Per-county paired differences of the main scenario, a table and a map-like scatter."""
+    frame = r.by_county
+    if frame is None or frame.empty or r.main is None:
+        return section("section-by-county", r.t("sec-by-county"), note(r.t("no-county")))
+    metrics = [m for m in CITY_METRICS if m in set(frame["metric"])]
+    rows_by = frame.astype({"code": str}).set_index(["code", "metric"])
+    counties = (
+        frame[["city", "code", "name"]]
+        .astype({"code": str})
+        .drop_duplicates("code")
+        .sort_values(["city", "code"])
+    )
+    rows = []
+    for city, code, name in counties.itertuples(index=False):
+        cells = [f"<td>{esc(city)}</td>", f"<th>{esc(name)}</th>"]
+        for m in metrics:
+            row = rows_by.loc[(code, m)] if (code, m) in rows_by.index else None
+            cells.append(diff_cell(row, m, r.main, r.lang, code=code))
+        rows.append(cells)
+    header = [r.t("city"), r.t("county")] + [metric_header(m, r.lang, diff=True) for m in metrics]
+    intro = r.t(
+        "by-county-note",
+        scenario=r.labels[r.main],
+        base=r.labels[r.baseline],
+        n=r.last_months,
+    )
+    body = (
+        note(intro)
+        + "\n"
+        + _fig(r, "fig-county-map", "cap-county-map")
+        + "\n"
+        + table("table-by-county", header, rows)
+    )
+    return section("section-by-county", r.t("sec-by-county"), body)
 
 
 def synthesized_section(r: ReportInputs) -> str:
@@ -390,7 +891,8 @@ def definitions_section(r: ReportInputs) -> str:
         [
             f"<th>{esc(metric_label(m, r.lang))}</th>",
             f"<td><code>{esc(m)}</code></td>",
-            f"<td>{esc(metric_definition(m, r.lang))}</td>",
+            f"<td>{esc(metric_definition(m, r.lang))} "
+            f'<span class="unit">({esc(metric_unit(m, r.lang) or "—")})</span></td>',
         ]
         for m in (*INDICES, *r.outcomes)
     ]
@@ -410,8 +912,10 @@ def footer(r: ReportInputs) -> str:
         ("m-scenarios", ", ".join(map(str, m["scenarios"]))),  # type: ignore[call-overload]
         ("m-seeds", ", ".join(map(str, m["seeds"]))),  # type: ignore[call-overload]
         ("m-months", m["months"]),
+        ("m-first-year", r.first_year),
         ("m-baseline", m["baseline"]),
         ("m-last", r.last_months),
+        ("m-digits", DIGITS),
     ]
     items = "".join(f"<dt>{esc(r.t(k))}</dt><dd>{esc(v)}</dd>" for k, v in meta)
     return (
@@ -419,16 +923,32 @@ def footer(r: ReportInputs) -> str:
     )
 
 
-#: The page's sections, in order.
-SECTIONS: tuple[Callable[[ReportInputs], str], ...] = (
-    scenarios_section,
-    indices_section,
-    outcomes_section,
-    paired_section,
-    trajectories_section,
-    targets_section,
-    costs_section,
-    by_city_section,
-    synthesized_section,
-    definitions_section,
+#: Sections before the table of contents, in order: ``(id, title key, builder)``.
+OPENING: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
+    ("section-findings", "sec-findings", findings_section),
+    ("section-caveats", "sec-caveats", caveats_section),
 )
+
+#: The page's other sections, in order, after the table of contents.
+SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
+    ("section-scenarios", "sec-scenarios", scenarios_section),
+    ("section-indices", "sec-indices", indices_section),
+    ("section-outcomes", "sec-outcomes", outcomes_section),
+    ("section-paired", "sec-paired", paired_section),
+    ("section-trajectories", "sec-trajectories", trajectories_section),
+    ("section-targets", "sec-targets", targets_section),
+    ("section-costs", "sec-costs", costs_section),
+    ("section-by-city", "sec-by-city", by_city_section),
+    ("section-by-county", "sec-by-county", by_county_section),
+    ("section-synthesized", "sec-synthesized", synthesized_section),
+    ("section-definitions", "sec-definitions", definitions_section),
+)
+
+
+def contents(r: ReportInputs) -> str:
+    """The table of contents: a link to every section."""
+    items = "".join(
+        f'<li><a href="#{sec_id}">{esc(r.t(key))}</a></li>'
+        for sec_id, key, _ in (*OPENING, *SECTIONS)
+    )
+    return f'<nav id="toc"><h2>{esc(r.t("toc"))}</h2><ol>{items}</ol></nav>'
