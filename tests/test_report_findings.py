@@ -24,16 +24,12 @@ from dudao_sim.metrics.catalogue import metric
 from dudao_sim.policy.assumptions import ASSUMPTIONS
 from dudao_sim.report import write_report
 from dudao_sim.report.caveats import VALIDATED_METRICS, is_cited, uncited_assumptions
-from dudao_sim.report.figures import (
-    STYLE_HATCHES,
-    fig_indices,
-    fig_trajectories,
-    scenario_styles,
-)
+from dudao_sim.report.cells import MAX_COLUMNS, chunks
+from dudao_sim.report.figures import fig_indices, fig_trajectories
 from dudao_sim.report.findings import FINDING_METRICS, key_findings
 from dudao_sim.report.labels import report_order
 from dudao_sim.report.levers import lever_changes, lever_value_text
-from dudao_sim.report.sections import MAX_COLUMNS, chunks
+from dudao_sim.report.styles import STYLE_HATCHES, scenario_styles
 from dudao_sim.report.targets import TARGETS, sizes_outside_band
 
 # reform_2021 last in the manifest: the report must still show it right after the baseline

@@ -10,8 +10,15 @@ a notebook); :func:`figure_png` renders one to PNG bytes and closes it.
 - :func:`fig_indices` — the four clause-二十四 indices by scenario, with intervals;
 - :func:`fig_paired` — each scenario minus the baseline, seed by seed, for key outcomes; a
   difference whose interval contains 0 is drawn hollow and grey;
-- :func:`fig_trajectories` — monthly means over seeds, with a band, for a few metrics;
-- :func:`fig_by_city` — heatmaps of metrics by 市州 and scenario (last-months means).
+- :func:`fig_trajectories` — monthly means over seeds, with a band, for a few metrics, on
+  calendar years (month 0 is January of the first year after the switch);
+- :func:`fig_by_city` — heatmaps of metrics by 市州 and scenario (last-months means);
+- :func:`fig_county_map` — counties at their coordinates, coloured by a scenario's paired
+  difference from the baseline.
+
+Each scenario keeps one style everywhere (:mod:`dudao_sim.report.styles`): a colour, a line
+style, a marker and a hatch, so eight scenarios stay apart in colour and in grey. Values and
+axes use the catalogue's readable units (万元, pp, SD).
 
 With ``lang="zh"`` the labels are Chinese when a CJK font is available
 (:func:`~dudao_sim.report.fonts.use_cjk_fonts`), else English. Metric and scenario labels and
@@ -26,7 +33,7 @@ import io
 import math
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
@@ -56,6 +63,11 @@ from dudao_sim.report.labels import (
     scenario_order,
 )
 from dudao_sim.report.notebook import FIRST_YEAR
+from dudao_sim.report.styles import (
+    ScenarioStyle,
+    scenario_palette,
+    scenario_styles,
+)
 
 if TYPE_CHECKING:
     from dudao_sim.data.province import Province
@@ -67,8 +79,10 @@ __all__ = [
     "LANGS",
     "PAIRED_METRICS",
     "TRAJECTORY_METRICS",
+    "ScenarioStyle",
     "check_lang",
     "fig_by_city",
+    "fig_county_map",
     "fig_indices",
     "fig_paired",
     "fig_trajectories",
@@ -82,6 +96,8 @@ __all__ = [
     "scenario_label",
     "scenario_order",
     "scenario_palette",
+    "scenario_styles",
+    "trajectory_means",
 ]
 
 #: The clause-二十四 indices (全面覆盖、运转高效、结果权威、问责有力).
@@ -149,80 +165,6 @@ TRAJECTORY_METRICS: tuple[str, ...] = (
 
 #: Metrics drawn in :func:`fig_by_city`.
 CITY_METRICS: tuple[str, ...] = ("coverage_visited", "known_stock_share", "quality_mean")
-
-
-@dataclass(frozen=True)
-class ScenarioStyle:
-    """How one scenario is drawn: colour, and what keeps it apart in greyscale.
-
-    Attributes:
-        colour: Line, marker and bar colour (RGB, 0–1).
-        linestyle: Line style of trajectories.
-        marker: Marker of points and trajectories.
-        hatch: Bar hatch pattern.
-    """
-
-    colour: tuple[float, float, float]
-    linestyle: str | tuple[int, tuple[int, ...]]
-    marker: str
-    hatch: str
-
-
-#: Scenario colours in display order: grey for the baseline, then Okabe & Ito's
-#: colour-blind-safe set (with Tol's wine in place of yellow, which is faint on white).
-STYLE_COLOURS: tuple[str, ...] = (
-    "#595959",
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#882255",
-)
-#: Line styles, markers and hatches: each of the first eight scenarios has its own, so the
-#: figures stay readable printed in grey.
-STYLE_LINES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
-    "-",
-    "--",
-    "-.",
-    ":",
-    (0, (6, 2)),
-    (0, (3, 1, 1, 1, 1, 1)),
-    (0, (1, 1)),
-    (0, (8, 3, 2, 3)),
-)
-STYLE_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
-STYLE_HATCHES: tuple[str, ...] = ("", "///", "\\\\\\", "xxx", "...", "---", "+++", "ooo")
-
-
-def scenario_styles(scenarios: Sequence[str]) -> dict[str, ScenarioStyle]:
-    """A style per scenario, in order: distinct colours, line styles, markers and hatches.
-
-    The first scenario (the baseline, in the report's order) is grey and solid; eight
-    scenarios get eight different colours, line styles, markers and hatches (more repeat).
-
-    Args:
-        scenarios: Names in display order.
-
-    Returns:
-        ``{name: ScenarioStyle}``.
-    """
-    out = {}
-    for i, name in enumerate(scenarios):
-        rgb = mpl.colors.to_rgb(STYLE_COLOURS[i % len(STYLE_COLOURS)])
-        out[name] = ScenarioStyle(
-            rgb,
-            STYLE_LINES[i % len(STYLE_LINES)],
-            STYLE_MARKERS[i % len(STYLE_MARKERS)],
-            STYLE_HATCHES[i % len(STYLE_HATCHES)],
-        )
-    return out
-
-
-def scenario_palette(scenarios: Sequence[str]) -> dict[str, tuple[float, float, float]]:
-    """A colour per scenario (:func:`scenario_styles`), stable for a given order."""
-    return {name: style.colour for name, style in scenario_styles(scenarios).items()}
 
 
 #: Table of the text catalogue holding the figures' axis labels and titles.

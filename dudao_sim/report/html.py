@@ -20,7 +20,8 @@ number shown sits in an element carrying ``data-value`` (the full-precision numb
 
 The report by job: statistics from :mod:`dudao_sim.experiments.statistics`, targets and their
 checks in :mod:`dudao_sim.report.targets`, tables and sections in
-:mod:`dudao_sim.report.sections`, drawing in :mod:`dudao_sim.report.figures`, text in
+:mod:`dudao_sim.report.opening` (the first page), :mod:`dudao_sim.report.sections` and
+:mod:`dudao_sim.report.cells`, drawing in :mod:`dudao_sim.report.figures`, text in
 :mod:`dudao_sim.i18n`; this module assembles the page and writes the files.
 
 Example:
@@ -49,6 +50,7 @@ from dudao_sim.experiments.statistics import (
     summarize,
 )
 from dudao_sim.i18n import check_lang, text
+from dudao_sim.report.cells import esc
 from dudao_sim.report.figures import (
     CITY_METRICS,
     fig_by_city,
@@ -61,15 +63,9 @@ from dudao_sim.report.figures import (
 from dudao_sim.report.fonts import embed_web_font, use_cjk_fonts
 from dudao_sim.report.labels import main_scenario, report_order
 from dudao_sim.report.notebook import FIRST_YEAR
+from dudao_sim.report.opening import OPENING, contents
 from dudao_sim.report.regions import county_paired
-from dudao_sim.report.sections import (
-    OPENING,
-    SECTIONS,
-    ReportInputs,
-    contents,
-    esc,
-    footer,
-)
+from dudao_sim.report.sections import SECTIONS, ReportInputs, footer
 from dudao_sim.report.targets import TARGETS, Target, target_checks
 
 if TYPE_CHECKING:

@@ -1,24 +1,15 @@
-"""The sections of the HTML report: findings, caveats, contents, tables and figures.
+"""The sections of the HTML report after its first page: tables and figures, one function each.
 
 Every section function takes the report's :class:`ReportInputs` (what :func:`write_report
-<dudao_sim.report.html.write_report>` computed) and returns the ``<section>`` HTML. The page
-opens with the key findings (:mod:`dudao_sim.report.findings`) and the caveats
-(:mod:`dudao_sim.report.caveats`), then a table of contents.
-
-Every number sits in an element carrying ``data-value``, ``data-field``, ``data-metric`` and
-``data-scenario`` (and ``data-code`` by 市州 or county) so the page can be checked against the
-CSVs. Numbers are shown in the catalogue's readable form with three significant digits
-(:func:`~dudao_sim.report.labels.report_interval`), each with its unit in the cell or the
-column header. Wide tables are split so that none has more than :data:`MAX_COLUMNS` columns
-(a 1,200-pixel page): outcomes and differences by metric group, at most
-:data:`METRIC_COLUMNS` metrics a table. Text comes from table ``report`` of the text
-catalogue (:mod:`dudao_sim.i18n`).
+<dudao_sim.report.html.write_report>` computed) and returns the ``<section>`` HTML, built
+from the pieces of :mod:`dudao_sim.report.cells` (numbers carrying their data, units, tables
+split by metric group to fit a 1,200-pixel page). The first page — key findings, caveats and
+the table of contents — is :mod:`dudao_sim.report.opening`. Text comes from table ``report``
+of the text catalogue (:mod:`dudao_sim.i18n`).
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,31 +19,38 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from dudao_sim.i18n import text
-from dudao_sim.metrics.catalogue import CATALOGUE, GROUPS
+from dudao_sim.metrics.catalogue import CATALOGUE
 from dudao_sim.metrics.reporters import REGIONAL_RATIOS
-from dudao_sim.report.caveats import (
-    VALIDATED_METRICS,
-    synthesized_items,
-    uncited_assumptions,
-    uncited_by_submodel,
-    unconfirmed,
+from dudao_sim.report.cells import (
+    METRIC_COLUMNS,
+    chunks,
+    data_value,
+    diff_cell,
+    diff_class,
+    esc,
+    figure,
+    group_label,
+    mean_cell,
+    metric_header,
+    metric_parts,
+    note,
+    number,
+    part_id,
+    section,
+    table,
 )
 from dudao_sim.report.figures import CITY_METRICS, INDICES, KEY_OUTCOMES
 from dudao_sim.report.findings import (
     COST_KINDS,
     Finding,
     findings_by_scenario,
-    findings_html,
-    headline,
 )
 from dudao_sim.report.labels import (
     DIGITS,
-    metric_better,
     metric_definition,
     metric_display,
     metric_label,
     metric_unit,
-    report_interval,
     report_value,
     scenario_base,
     scenario_description,
@@ -62,7 +60,6 @@ from dudao_sim.report.levers import (
     lever_changes,
     lever_value_text,
     scenario_levers,
-    unresolved,
 )
 from dudao_sim.report.targets import (
     TARGETS,
@@ -78,10 +75,6 @@ if TYPE_CHECKING:
 #: Table of the text catalogue holding the page's text (:meth:`ReportInputs.t`).
 TEXT_TABLE = "report"
 
-#: Most columns a table may have to fit a 1,200-pixel page (about 190 px a column).
-MAX_COLUMNS = 6
-#: Most metric columns in one table of outcomes or differences (beside the scenario column).
-METRIC_COLUMNS = 4
 #: The metric whose paired difference is the cost of an improvement.
 COST_METRIC = "cost_yuan_year"
 
@@ -172,230 +165,6 @@ class ReportInputs:
         return text(f"{TEXT_TABLE}.{key}", self.lang, **values)
 
 
-# ---- HTML pieces ---------------------------------------------------------------------------
-def esc(value: object) -> str:
-    """HTML-escaped text (quotes too)."""
-    return html.escape(str(value), quote=True)
-
-
-def data_value(value: object) -> str:
-    """Full-precision text of a number for ``data-value`` (``nan`` when missing)."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "nan"
-    return repr(x) if math.isfinite(x) else "nan"
-
-
-def _attrs(scenario: str | None, attrs: Mapping[str, str]) -> str:
-    extra = {"scenario": scenario, **attrs} if scenario is not None else dict(attrs)
-    return "".join(f' data-{k.replace("_", "-")}="{esc(v)}"' for k, v in extra.items())
-
-
-def tagged(value: object, shown: str, metric: str, field: str, scenario: str | None, **attrs: str):
-    """A shown number in a ``<span>`` carrying its full value and what it is."""
-    return (
-        f'<span class="num" data-value="{data_value(value)}" data-field="{field}" '
-        f'data-metric="{esc(metric)}"{_attrs(scenario, attrs)}>{esc(shown)}</span>'
-    )
-
-
-def number(
-    value: object,
-    metric: str,
-    lang: str,
-    field: str,
-    scenario: str | None = None,
-    diff: bool = False,
-    unit: bool = True,
-    **attrs: str,
-) -> str:
-    """A number in the report's readable form in a ``<span>`` carrying its full value."""
-    shown = report_value(value, metric, lang, diff=diff, unit=unit)  # type: ignore[arg-type]
-    return tagged(value, shown, metric, field, scenario, **attrs)
-
-
-def _with_interval(
-    mean: object,
-    low: object,
-    high: object,
-    metric: str,
-    lang: str,
-    scenario: str | None,
-    diff: bool,
-    fields: tuple[str, str, str],
-    **attrs: str,
-) -> str:
-    head, bracket = report_interval(mean, low, high, metric, lang, diff=diff)  # type: ignore[arg-type]
-    out = tagged(mean, head, metric, fields[0], scenario, **attrs)
-    if bracket:
-        lo, hi = bracket[1:-1].split(", ")
-        out += (
-            f'<br><span class="ci">[{tagged(low, lo, metric, fields[1], scenario, **attrs)}, '
-            f"{tagged(high, hi, metric, fields[2], scenario, **attrs)}]</span>"
-        )
-    return out
-
-
-def mean_cell(row: pd.Series | None, metric: str, scenario: str, lang: str, **attrs: str) -> str:
-    """A ``<td>``: a mean with its unit, its interval on the next line (``—`` without a row)."""
-    if row is None:
-        return '<td class="n">—</td>'
-    body = _with_interval(
-        row["mean"],
-        row["ci_low"],
-        row["ci_high"],
-        metric,
-        lang,
-        scenario,
-        False,
-        ("mean", "ci_low", "ci_high"),
-        **attrs,
-    )
-    return f'<td class="n">{body}</td>'
-
-
-def diff_class(row: pd.Series, metric: str) -> str:
-    """CSS class of a paired difference: ``noise``, ``good``, ``bad`` or ``""``."""
-    if bool(row["within_noise"]):
-        return "noise"
-    better = metric_better(metric)
-    spec = CATALOGUE.get(metric)
-    if spec is not None and spec.kind in COST_KINDS and not better:
-        better = -1  # a burden or cost that rose is a cost
-    if better and row["diff_mean"] * better > 0:
-        return "good"
-    if better and row["diff_mean"] * better < 0:
-        return "bad"
-    return ""
-
-
-def diff_cell(
-    row: pd.Series | None, metric: str, scenario: str, lang: str, note_html: str = "", **attrs: str
-) -> str:
-    """A ``<td>`` with a paired difference and its interval, coloured by direction.
-
-    A difference whose interval contains 0 is greyed and flagged "within noise".
-    ``note_html`` (e.g. the cost per unit of the improvement) goes on a last line.
-    """
-    if row is None:
-        return '<td class="n">—</td>'
-    noise = bool(row["within_noise"])
-    cls = f"n {diff_class(row, metric)}".strip()
-    body = _with_interval(
-        row["diff_mean"],
-        row["ci_low"],
-        row["ci_high"],
-        metric,
-        lang,
-        scenario,
-        True,
-        ("diff_mean", "ci_low", "ci_high"),
-        **attrs,
-    )
-    flag = (
-        f'<br><span class="flag">{esc(status_label("within_noise", lang))}</span>' if noise else ""
-    )
-    extra = f"<br>{note_html}" if note_html else ""
-    return f'<td class="{cls}" data-within-noise="{str(noise).lower()}">{body}{flag}{extra}</td>'
-
-
-def table(
-    table_id: str,
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    caption: str = "",
-    **attrs: str,
-) -> str:
-    """A table; header cells are escaped text, row cells are HTML (``<td>``/``<th>``).
-
-    Raises:
-        ValueError: If the table would have more than :data:`MAX_COLUMNS` columns.
-    """
-    if len(header) > MAX_COLUMNS:
-        raise ValueError(f"table {table_id}: {len(header)} columns; at most {MAX_COLUMNS} fit")
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = "\n".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    data = "".join(f' data-{k.replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
-    return (
-        f'<div class="scroll"><table id="{table_id}"{data}>{cap}\n'
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table></div>"
-    )
-
-
-def part_id(base: str, index: int) -> str:
-    """Id of part ``index`` (0-based) of a split table: ``base``, then ``base-2``, ``base-3``."""
-    return base if index == 0 else f"{base}-{index + 1}"
-
-
-def chunks(items: Sequence[str], per_table: int = METRIC_COLUMNS) -> list[list[str]]:
-    """``items`` in as few chunks of at most ``per_table`` as possible, of even sizes.
-
-    Example:
-        >>> chunks(list("abcde"), 4)
-        [['a', 'b', 'c'], ['d', 'e']]
-    """
-    if not items:
-        return []
-    n = math.ceil(len(items) / per_table)
-    size = math.ceil(len(items) / n)
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
-def metric_parts(
-    metrics: Sequence[str], per_table: int = METRIC_COLUMNS
-) -> list[tuple[str, list[str]]]:
-    """Metrics split by catalogue group (in the catalogue's group order), then into chunks.
-
-    Returns:
-        ``[(group, [metrics])]``, each chunk at most ``per_table`` metrics (:func:`chunks`);
-        metrics outside the catalogue go to a last group ``""``.
-    """
-    order = {g: i for i, g in enumerate(GROUPS)}
-    grouped: dict[str, list[str]] = {}
-    for m in metrics:
-        spec = CATALOGUE.get(m)
-        grouped.setdefault(spec.group if spec else "", []).append(m)
-    parts = []
-    for group in sorted(grouped, key=lambda g: order.get(g, len(order))):
-        parts += [(group, ms) for ms in chunks(grouped[group], per_table)]
-    return parts
-
-
-def group_label(group: str, lang: str) -> str:
-    """A metric group's label (``""`` for metrics outside the catalogue)."""
-    return GROUPS[group][0 if lang == "zh" else 1] if group in GROUPS else ""
-
-
-def metric_header(metric: str, lang: str, diff: bool = False) -> str:
-    """A column header: the metric's label and its unit, e.g. ``Cost (万元)``."""
-    unit = metric_unit(metric, lang, diff=diff)
-    label = metric_label(metric, lang)
-    if not unit:
-        return label
-    return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
-
-
-def figure(fig_id: str, png: bytes, caption: str, alt: str) -> str:
-    """A ``<figure>`` with the PNG embedded as base64."""
-    data = base64.b64encode(png).decode("ascii")
-    return (
-        f'<figure id="{fig_id}"><img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{esc(caption)}</figcaption></figure>"
-    )
-
-
-def section(sec_id: str, title: str, body: str) -> str:
-    """A ``<section>`` with its ``<h2>`` title."""
-    return f'<section id="{sec_id}">\n<h2>{esc(title)}</h2>\n{body}\n</section>'
-
-
-def note(message: str) -> str:
-    """A ``<p class="note">``."""
-    return f'<p class="note">{esc(message)}</p>'
-
-
 def _fig(r: ReportInputs, fig_id: str, cap_key: str, **values: object) -> str:
     if fig_id not in r.figures:
         return ""
@@ -403,10 +172,6 @@ def _fig(r: ReportInputs, fig_id: str, cap_key: str, **values: object) -> str:
     if r.figures_lang != r.lang:
         cap += r.t("fig-en")
     return figure(fig_id, r.figures[fig_id], cap, cap)
-
-
-def _join(items: Sequence[str], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(items)
 
 
 # ---- cost per unit of improvement ------------------------------------------------------------
@@ -443,104 +208,6 @@ def cost_per_unit(r: ReportInputs, name: str, metric: str) -> str:
 
 
 # ---- sections ------------------------------------------------------------------------------
-def findings_section(r: ReportInputs) -> str:
-    """Key findings per scenario against the baseline, in plain words."""
-    base = r.labels[r.baseline]
-    blocks = []
-    for name, found in r.findings.items():
-        title = r.t("findings-title", scenario=r.labels[name], base=base)
-        block = findings_html(
-            found,
-            base,
-            r.lang,
-            title=title,
-            heading="h3",
-            one_per_line=name == r.main,
-            summary=headline(found, r.lang),
-        )
-        blocks.append(f'<div class="finding" data-scenario="{esc(name)}">{block}</div>')
-    if not blocks:
-        blocks.append(note(r.t("findings-none")))
-    intro = r.t(
-        "findings-intro",
-        n=r.last_months,
-        k=len(r.manifest["seeds"]),  # type: ignore[arg-type]
-        level=f"{100 * r.level:g}",
-        base=base,
-    )
-    return section("section-findings", r.t("sec-findings"), note(intro) + "\n" + "\n".join(blocks))
-
-
-def caveats_section(r: ReportInputs) -> str:
-    """What the findings rest on: synthesized inputs, seed noise, unconfirmed assumptions."""
-    lang = r.lang
-    items = []
-    synthesized = synthesized_items(r.manifest["synthesized"])  # type: ignore[arg-type]
-    if synthesized:
-        listed = "; ".join(f"{t}: {', '.join(cols)}" for t, cols in synthesized)
-        items.append(
-            ("synthesized", r.t("caveat-synth", province=r.manifest["province"], listed=listed))
-        )
-    else:
-        items.append(("synthesized", r.t("caveat-synth-none", province=r.manifest["province"])))
-    items.append(
-        (
-            "noise",
-            r.t(
-                "caveat-noise",
-                level=f"{100 * r.level:g}",
-                k=len(r.manifest["seeds"]),  # type: ignore[arg-type]
-            ),
-        )
-    )
-    moved = list(
-        dict.fromkeys(f.metric for found in r.findings.values() for f in found if f.bin != "noise")
-    )
-    resting = unconfirmed(moved)
-    confirmed = [m for m in moved if m in VALIDATED_METRICS]
-    by_submodel = _join([f"{k} {v}" for k, v in uncited_by_submodel().items()], lang)
-    from dudao_sim.policy.assumptions import ASSUMPTIONS
-
-    items.append(
-        (
-            "assumptions",
-            r.t(
-                "caveat-assumptions",
-                uncited=len(uncited_assumptions()),
-                total=len(ASSUMPTIONS),
-                by_submodel=by_submodel,
-                validated=_join([metric_label(m, lang) for m in VALIDATED_METRICS], lang),
-            ),
-        )
-    )
-    if resting:
-        items.append(
-            (
-                "unconfirmed",
-                r.t(
-                    "caveat-unconfirmed",
-                    n=len(resting),
-                    listed=_join([metric_label(m, lang) for m in resting], lang),
-                ),
-            )
-        )
-    if confirmed:
-        items.append(
-            (
-                "confirmed",
-                r.t(
-                    "caveat-confirmed",
-                    listed=_join([metric_label(m, lang) for m in confirmed], lang),
-                ),
-            )
-        )
-    missing = unresolved(r.names)
-    if missing:
-        items.append(("levers", r.t("caveat-levers", listed=", ".join(missing))))
-    body = "<ul>" + "".join(f'<li data-caveat="{k}">{esc(v)}</li>' for k, v in items) + "</ul>"
-    return section("section-caveats", r.t("sec-caveats"), body)
-
-
 def scenarios_section(r: ReportInputs) -> str:
     """Scenario names, labels, bases and descriptions, the lever values behind each, the method."""
     lang, sc_label = r.lang, r.labels
@@ -923,12 +590,6 @@ def footer(r: ReportInputs) -> str:
     )
 
 
-#: Sections before the table of contents, in order: ``(id, title key, builder)``.
-OPENING: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
-    ("section-findings", "sec-findings", findings_section),
-    ("section-caveats", "sec-caveats", caveats_section),
-)
-
 #: The page's other sections, in order, after the table of contents.
 SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
     ("section-scenarios", "sec-scenarios", scenarios_section),
@@ -943,12 +604,3 @@ SECTIONS: tuple[tuple[str, str, Callable[[ReportInputs], str]], ...] = (
     ("section-synthesized", "sec-synthesized", synthesized_section),
     ("section-definitions", "sec-definitions", definitions_section),
 )
-
-
-def contents(r: ReportInputs) -> str:
-    """The table of contents: a link to every section."""
-    items = "".join(
-        f'<li><a href="#{sec_id}">{esc(r.t(key))}</a></li>'
-        for sec_id, key, _ in (*OPENING, *SECTIONS)
-    )
-    return f'<nav id="toc"><h2>{esc(r.t("toc"))}</h2><ol>{items}</ol></nav>'
