@@ -561,3 +561,38 @@ def test_findings_work_on_a_single_scenario_frame():
     }
     zh = "年督导成本（元） +200 万元（95% 区间 +100 至 +300 万元）"
     assert found["cost_yuan_year"].sentence("zh") == zh
+
+
+# ---- optional manifest keys ---------------------------------------------------------------------
+def _small(toy):
+    """The toy runs cut to two scenarios and the indices (a fast report)."""
+    _, runs, _, _, manifest = toy
+    keep = runs["scenario"].isin(["pre_reform", "reform_2021"]) & runs["metric"].isin(
+        ["index_coverage", "index_authority", "cost_yuan_year", "quality_mean"]
+    )
+    return runs[keep], {**manifest, "scenarios": ["pre_reform", "reform_2021"]}
+
+
+@pytest.mark.slow
+def test_levers_set_on_every_run_and_the_first_year_reach_the_page(toy, tmp_path):
+    runs, manifest = _small(toy)
+    manifest = {**manifest, "levers": {"zone_visits_per_year": 6}, "first_year": 2030}
+    page = write_report(runs, None, manifest, tmp_path).read_text(encoding="utf-8")
+    levers = _block(page, 'id="table-levers"', "</table>")
+    # both scenarios run with 6 routine visits: the lever no longer differs
+    assert 'data-lever="zone_visits_per_year"' not in levers
+    caveats = _block(page, 'id="section-caveats"', "</section>")
+    assert 'data-caveat="overrides"' in caveats and "zone_visits_per_year = 6" in caveats
+    assert "(January 2030)" in page
+    assert "<dt>First year after the switch</dt><dd>2030</dd>" in page
+
+
+def test_bad_optional_manifest_keys_are_named(toy, tmp_path):
+    runs, manifest = _small(toy)
+    with pytest.raises(ValueError, match=r"manifest\['levers'\]"):
+        write_report(runs, None, {**manifest, "levers": ["x"]}, tmp_path)
+    with pytest.raises(ValueError, match=r"manifest\['first_year'\]"):
+        write_report(runs, None, {**manifest, "first_year": "2021"}, tmp_path)
+    with pytest.raises(ValueError, match="no_such_lever"):
+        write_report(runs, None, {**manifest, "levers": {"no_such_lever": 1}}, tmp_path)
+    assert not list(tmp_path.iterdir())

@@ -50,6 +50,7 @@ from dudao_sim.experiments.statistics import (
     summarize,
 )
 from dudao_sim.i18n import check_lang, text
+from dudao_sim.policy.levers import check_levers
 from dudao_sim.report.cells import esc
 from dudao_sim.report.figures import (
     CITY_METRICS,
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FIGURE_IDS",
     "MANIFEST_KEYS",
+    "OPTIONAL_MANIFEST_KEYS",
     "TABLE_IDS",
     "TARGETS",
     "ReportInputs",
@@ -95,6 +97,11 @@ MANIFEST_KEYS: tuple[str, ...] = (
     "version",
     "created",
 )
+
+#: Keys a manifest may have: ``levers`` (lever values set on top of every scenario, e.g. the
+#: command line's ``--set``) and ``first_year`` (calendar year of the first month after the
+#: switch; default :data:`~dudao_sim.report.notebook.FIRST_YEAR`).
+OPTIONAL_MANIFEST_KEYS: tuple[str, ...] = ("levers", "first_year")
 
 #: ids of the report's tables (a table split to fit the page continues as ``<id>-2``, …).
 TABLE_IDS: tuple[str, ...] = (
@@ -156,7 +163,9 @@ def check_manifest(manifest: Mapping[str, object]) -> None:
 
     Args:
         manifest: ``{"province": str, "scenarios": [names], "seeds": [ints], "baseline": str,
-            "months": int, "synthesized": {table: [cols]}, "version": str, "created": str}``.
+            "months": int, "synthesized": {table: [cols]}, "version": str, "created": str}``,
+            optionally ``"levers": {lever: value}`` and ``"first_year": int``
+            (:data:`OPTIONAL_MANIFEST_KEYS`).
 
     Raises:
         ValueError: If a key is missing or has the wrong type.
@@ -174,6 +183,13 @@ def check_manifest(manifest: Mapping[str, object]) -> None:
             f"manifest['synthesized']: must be a dict {{table: [columns]}}, "
             f"got {type(manifest['synthesized']).__name__}"
         )
+    if not isinstance(manifest.get("levers", {}), Mapping):
+        raise ValueError(
+            f"manifest['levers']: must be a dict {{lever: value}}, got {manifest['levers']!r}"
+        )
+    year = manifest.get("first_year", FIRST_YEAR)
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise ValueError(f"manifest['first_year']: must be a whole year, got {year!r}")
 
 
 def render_page(inputs: ReportInputs) -> str:
@@ -212,7 +228,7 @@ def write_report(
     level: float = 0.95,
     county: pd.DataFrame | None = None,
     province: Province | None = None,
-    first_year: int = FIRST_YEAR,
+    first_year: int | None = None,
 ) -> Path:
     """Write the reform-comparison report and the tidy data it was made from.
 
@@ -232,7 +248,9 @@ def write_report(
             the first other scenario) with the baseline.
         province: The province, for the counties' coordinates (the map) and 市州 names;
             without it the county view has a table only.
-        first_year: Calendar year of the first month after the switch (time axes).
+        first_year: Calendar year of the first month after the switch (time axes); default
+            the manifest's ``first_year``, else
+            :data:`~dudao_sim.report.notebook.FIRST_YEAR`.
 
     Returns:
         Path of the HTML file, ``out_dir/report_<lang>.html``. Beside it: ``summary.csv``,
@@ -260,6 +278,9 @@ def write_report(
             f"manifest['scenarios']: {sorted(listed)} differ from the scenarios in runs "
             f"({sorted(in_runs)})"
         )
+    if first_year is None:
+        first_year = int(manifest.get("first_year", FIRST_YEAR))  # type: ignore[call-overload]
+    check_levers(manifest.get("levers") or {})  # type: ignore[arg-type]
     names = report_order(listed, baseline)
     main = main_scenario(listed, baseline)
     summary = summarize(runs, last_months=last_months, level=level)

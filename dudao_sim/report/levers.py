@@ -22,7 +22,7 @@ from functools import cache
 import pandas as pd
 
 from dudao_sim.i18n import has_text, text
-from dudao_sim.policy.levers import LEVERS, LeverValue, defaults
+from dudao_sim.policy.levers import LEVERS, LeverValue, check_levers
 
 #: Table of the text catalogue holding the report's lever words.
 TEXT_TABLE = "report.lever_units"
@@ -39,31 +39,49 @@ def _resolved(name: str) -> tuple[tuple[str, LeverValue], ...] | None:
     return tuple(levers.items())
 
 
-def scenario_levers(name: str) -> dict[str, LeverValue] | None:
-    """Every lever's value in a scenario (``None`` if the name cannot be resolved)."""
+def scenario_levers(
+    name: str, overrides: Mapping[str, object] | None = None
+) -> dict[str, LeverValue] | None:
+    """Every lever's value in a scenario (``None`` if the name cannot be resolved).
+
+    Args:
+        name: A shipped scenario, a scenario file, or ``+``-stacked names.
+        overrides: Lever values set on top of every scenario (``--set`` on the command
+            line, the manifest's ``levers``).
+
+    Raises:
+        LeverError: For an override that is not a lever or not an allowed value.
+    """
     found = _resolved(name)
-    return dict(found) if found is not None else None
+    if found is None:
+        return None
+    return check_levers(overrides or {}, base=dict(found))
 
 
-def lever_changes(scenarios: Sequence[str], reference: str) -> pd.DataFrame:
+def lever_changes(
+    scenarios: Sequence[str], reference: str, overrides: Mapping[str, object] | None = None
+) -> pd.DataFrame:
     """Levers whose value differs from a reference scenario's, scenario by scenario.
 
     Args:
         scenarios: Scenario names in display order (the reference is skipped).
         reference: The scenario compared with, e.g. the baseline (the levers' pre-reform
             defaults if it cannot be resolved).
+        overrides: Lever values set on top of every scenario.
 
     Returns:
         Columns ``scenario``, ``lever``, ``group``, ``clauses``, ``reference_value`` and
         ``value``, in scenario order, then the order of ``levers.toml``. A scenario that
         cannot be resolved gets no rows (:func:`unresolved` names them).
     """
-    base: Mapping[str, LeverValue] = scenario_levers(reference) or defaults()
+    base: Mapping[str, LeverValue] = scenario_levers(reference, overrides) or check_levers(
+        overrides or {}
+    )
     rows = []
     for name in scenarios:
         if name == reference:
             continue
-        levers = scenario_levers(name)
+        levers = scenario_levers(name, overrides)
         if levers is None:
             continue
         for key, lever in LEVERS.items():

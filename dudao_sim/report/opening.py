@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dudao_sim.i18n import has_text, text
 from dudao_sim.policy.assumptions import ASSUMPTIONS
 from dudao_sim.report.caveats import (
     VALIDATED_METRICS,
@@ -26,6 +27,12 @@ from dudao_sim.report.sections import SECTIONS, ReportInputs
 
 #: Table of the text catalogue holding the page's text (:meth:`ReportInputs.t`).
 TEXT_TABLE = "report"
+
+
+def submodel_label(name: str, lang: str) -> str:
+    """A submodel's (assumption file's) name in ``lang`` (the file name if not listed)."""
+    key = f"report.submodels.{name}"
+    return text(key, lang) if has_text(key) else name
 
 
 def findings_section(r: ReportInputs) -> str:
@@ -83,7 +90,9 @@ def caveats_section(r: ReportInputs) -> str:
     )
     resting = unconfirmed(moved)
     confirmed = [m for m in moved if m in VALIDATED_METRICS]
-    by_submodel = join_words([f"{k} {v}" for k, v in uncited_by_submodel().items()], lang)
+    by_submodel = join_words(
+        [f"{submodel_label(k, lang)} {v}" for k, v in uncited_by_submodel().items()], lang
+    )
     items.append(
         (
             "assumptions",
@@ -117,6 +126,9 @@ def caveats_section(r: ReportInputs) -> str:
                 ),
             )
         )
+    if r.lever_overrides:
+        listed = ", ".join(f"{k} = {v}" for k, v in r.lever_overrides.items())
+        items.append(("overrides", r.t("caveat-overrides", listed=listed)))
     missing = unresolved(r.names)
     if missing:
         items.append(("levers", r.t("caveat-levers", listed=", ".join(missing))))

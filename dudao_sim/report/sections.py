@@ -121,6 +121,11 @@ class ReportInputs:
     by_county: pd.DataFrame | None = None
     province: Province | None = None
 
+    @property
+    def lever_overrides(self) -> Mapping[str, object]:
+        """Lever values set on top of every scenario (the manifest's optional ``levers``)."""
+        return self.manifest.get("levers") or {}  # type: ignore[return-value]
+
     @cached_property
     def labels(self) -> dict[str, str]:
         """Scenario labels in the page language."""
@@ -256,7 +261,7 @@ def levers_html(r: ReportInputs) -> str:
     lang, labels = r.lang, r.labels
     if r.main is None:
         return note(r.t("levers-none"))
-    base_values = scenario_levers(r.baseline) or {}
+    base_values = scenario_levers(r.baseline, r.lever_overrides) or {}
     main_rows = [
         [
             f"<td>{esc(LEVERS[row.lever].label(lang))}</td>",
@@ -264,13 +269,13 @@ def levers_html(r: ReportInputs) -> str:
             _lever_cell(row.lever, row.reference_value, lang, "baseline_value", r.baseline),
             _lever_cell(row.lever, row.value, lang, "value", row.scenario),
         ]
-        for row in lever_changes([r.main], r.baseline).itertuples(index=False)
+        for row in lever_changes([r.main], r.baseline, r.lever_overrides).itertuples(index=False)
     ]
     out = [f"<h3>{esc(r.t('levers-title', scenario=labels[r.main], base=labels[r.baseline]))}</h3>"]
     header = [r.t("lever"), r.t("clause"), labels[r.baseline], labels[r.main]]
     out.append(table("table-levers", header, main_rows) if main_rows else note(r.t("levers-none")))
     others = [n for n in r.others if n != r.main]
-    changes = lever_changes(others, r.main)
+    changes = lever_changes(others, r.main, r.lever_overrides)
     rows = []
     for name, part in changes.groupby("scenario", sort=False):
         for i, row in enumerate(part.itertuples(index=False)):
@@ -420,7 +425,7 @@ def targets_section(r: ReportInputs) -> str:
             )
             index += 1
     unmet = unmet_targets(r.targets, r.names)
-    values = reason_values(r.baseline, r.main)
+    values = reason_values(r.baseline, r.main, lang, r.lever_overrides)
     if unmet:
         reasons = "".join(
             f'<li data-target="{esc(x.metric)}"><b>{esc(x.label(lang))}</b>'

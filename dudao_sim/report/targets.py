@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from dudao_sim.i18n import text
 from dudao_sim.policy.assumptions import ASSUMPTIONS
-from dudao_sim.policy.levers import LeverValue, defaults
+from dudao_sim.policy.levers import LeverValue, check_levers
 from dudao_sim.policy.targets import (
     BADGED_COVERAGE,
     END_OF_TERM_REVIEW,
@@ -201,7 +201,12 @@ def sizes_outside_band(
     ]
 
 
-def reason_values(baseline: str, main: str | None, lang: str = "en") -> dict[str, str]:
+def reason_values(
+    baseline: str,
+    main: str | None,
+    lang: str = "en",
+    overrides: Mapping[str, object] | None = None,
+) -> dict[str, str]:
     """The values the reasons of :func:`target_reason` quote, as text.
 
     Assumption values are the defaults of ``policy/assumptions``; lever values those of the
@@ -212,6 +217,7 @@ def reason_values(baseline: str, main: str | None, lang: str = "en") -> dict[str
         baseline: The baseline scenario.
         main: The main reform scenario (``None``: the baseline's values).
         lang: Language of the worded values (the visit cap).
+        overrides: Lever values set on top of every scenario.
 
     Returns:
         ``{placeholder: text}`` for every field of the ``report.why`` texts.
@@ -219,8 +225,10 @@ def reason_values(baseline: str, main: str | None, lang: str = "en") -> dict[str
     from dudao_sim.report.levers import scenario_levers
 
     a = {name: x.value for name, x in ASSUMPTIONS.items()}
-    base: dict[str, LeverValue] = scenario_levers(baseline) or defaults()
-    reform: dict[str, LeverValue] = (scenario_levers(main) if main else None) or base
+    base: dict[str, LeverValue] = scenario_levers(baseline, overrides) or check_levers(
+        overrides or {}
+    )
+    reform: dict[str, LeverValue] = (scenario_levers(main, overrides) if main else None) or base
     cap = int(reform["visit_cap_per_year"])  # type: ignore[arg-type]
     return {
         "buffer": _pct(a["recruitment_buffer"]),
