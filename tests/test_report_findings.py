@@ -79,6 +79,36 @@ def toy():
     )
 
 
+@pytest.fixture(scope="module")
+def toy_manifest() -> dict:
+    """A manifest for hand-made runs (no model run)."""
+    return {
+        "province": "示例省",
+        "scenarios": list(SCENARIOS),
+        "seeds": [1, 2],
+        "baseline": "pre_reform",
+        "months": MONTHS,
+        "synthesized": {},
+        "version": ds.__version__,
+        "created": "2025-06-01T12:00:00+08:00",
+    }
+
+
+@pytest.fixture(scope="module")
+def tiny() -> pd.DataFrame:
+    """A hand-made run frame (no model run): 3 scenarios, 2 seeds, 24 months, 4 metrics."""
+    rows = []
+    for k, sc in enumerate(SCENARIOS):
+        for seed in (1, 2):
+            for month in range(MONTHS):
+                for j, m in enumerate(
+                    ("index_coverage", "index_authority", "quality_mean", "cost_yuan_year")
+                ):
+                    value = 0.1 * (k + 1) + 0.01 * seed + 0.001 * month + j
+                    rows.append((sc, seed, month, m, value * (1e6 if j == 3 else 1)))
+    return pd.DataFrame(rows, columns=["scenario", "seed", "month", "metric", "value"])
+
+
 def _write(toy, tmp_path_factory, lang):
     prov, runs, cities, counties, manifest = toy
     out = tmp_path_factory.mktemp(f"findings_{lang}")
@@ -395,9 +425,11 @@ def test_report_order_puts_the_baseline_then_reform_2021_first():
 
 
 # ---- figures ----------------------------------------------------------------------------------
-def test_trajectories_run_on_calendar_years(toy):
-    _, runs, _, _, _ = toy
-    fig = fig_trajectories(runs, "en", scenarios=report_order(SCENARIOS, "pre_reform"))
+def test_trajectories_run_on_calendar_years(tiny):
+    runs = tiny
+    metrics = ("index_coverage", "quality_mean", "cost_yuan_year")
+    order = report_order(SCENARIOS, "pre_reform")
+    fig = fig_trajectories(runs, "en", metrics=metrics, scenarios=order)
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert axes
     for ax in axes:
@@ -434,8 +466,8 @@ def test_eight_scenarios_stay_apart_in_colour_and_in_grey():
     assert len({round(grey(s.colour), 2) for s in styles.values()}) >= 6
 
 
-def test_bars_carry_hatches_and_the_legend_follows_the_order(toy):
-    _, runs, _, _, _ = toy
+def test_bars_carry_hatches_and_the_legend_follows_the_order(tiny):
+    runs = tiny
     from dudao_sim.experiments import summarize
 
     names = report_order(SCENARIOS, "pre_reform")
@@ -587,8 +619,9 @@ def test_levers_set_on_every_run_and_the_first_year_reach_the_page(toy, tmp_path
     assert "<dt>First year after the switch</dt><dd>2030</dd>" in page
 
 
-def test_bad_optional_manifest_keys_are_named(toy, tmp_path):
-    runs, manifest = _small(toy)
+def test_bad_optional_manifest_keys_are_named(toy_manifest, tiny, tmp_path):
+    runs = tiny[tiny["scenario"].isin(["pre_reform", "reform_2021"])]
+    manifest = {**toy_manifest, "scenarios": ["pre_reform", "reform_2021"]}
     with pytest.raises(ValueError, match=r"manifest\['levers'\]"):
         write_report(runs, None, {**manifest, "levers": ["x"]}, tmp_path)
     with pytest.raises(ValueError, match=r"manifest\['first_year'\]"):
