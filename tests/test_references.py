@@ -82,7 +82,7 @@ def test_the_loaders_expose_the_refs_the_files_give():
     for name, assumption in ASSUMPTIONS.items():
         if tool.NAMES_A_WORK.search(assumption.source):
             assert assumption.refs, name
-    assert ASSUMPTIONS["effort_quality_gain"].refs == ("allen_2012", "luginbuhl_2009")
+    assert ASSUMPTIONS["improvement_plan_months"].refs == ("allen_2012", "hussain_2015")
     assert TARGETS["max_zone_schools"].refs == ("moe_2012_zone_inspectors",)
     reform = load_scenario("reform_2021")
     assert "hunan_2021_opinions" in reform.refs

@@ -19,8 +19,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from dudao_sim.data.vocab import SchoolType
 from dudao_sim.metrics.catalogue import definitions
 from dudao_sim.metrics.events import REPORTED_EVENTS
+from dudao_sim.model.mechanisms.common import burden_toll, improving
 from dudao_sim.model.state import NEVER, ProblemState, row_count
 from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 
@@ -167,6 +169,48 @@ def _quality_mean(m: SupervisionModel) -> float:
     return float(s.quality[s.active].mean())
 
 
+#: Rows of the school-type column (the order of :class:`SchoolType`) of kindergartens and of
+#: higher education, which pupil-weighted quality leaves out (its evidence is from schools).
+_KINDERGARTEN = list(SchoolType).index(SchoolType.KINDERGARTEN)
+_HIGHER_EDUCATION = list(SchoolType).index(SchoolType.HIGHER_EDUCATION)
+
+
+def _sector(m: SupervisionModel, which: str) -> np.ndarray:
+    """Open units of one sector (never higher education, whose students the evidence leaves out).
+
+    ``which``: ``"pupils"`` (schools and kindergartens), ``"schools"`` (primary, secondary
+    and vocational schools) or ``"kindergartens"``.
+    """
+    s = m.state.schools
+    kindergarten = s.school_type == _KINDERGARTEN
+    sector = {
+        "pupils": s.school_type != _HIGHER_EDUCATION,
+        "schools": ~kindergarten & (s.school_type != _HIGHER_EDUCATION),
+        "kindergartens": kindergarten,
+    }[which]
+    return sector & s.active
+
+
+def _pupil_weighted(values: np.ndarray, m: SupervisionModel, which: str) -> float:
+    """Enrolment-weighted mean of ``values`` over the open units of a sector (:func:`_sector`)."""
+    weight = m.state.schools.enrolment * _sector(m, which)
+    total = weight.sum()
+    return float((values * weight).sum() / total) if total > 0 else float("nan")
+
+
+def _quality_of(which: str) -> Callable[[SupervisionModel], float]:
+    return lambda m: _pupil_weighted(m.state.schools.quality, m, which)
+
+
+def _burden_toll(m: SupervisionModel) -> float:
+    return _pupil_weighted(burden_toll(m.state.schools, m.assumptions), m, "pupils")
+
+
+def _improving_share(m: SupervisionModel) -> float:
+    s = m.state.schools
+    return _share(improving(s, m.t, m.assumptions).sum(), s.active.sum())
+
+
 def _quality_balance(m: SupervisionModel) -> float:
     s = m.state.schools
     n = m.state.governments.n
@@ -240,7 +284,12 @@ MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
     "sanctioned_failing": _sanctioned_failing_now,
     "problems_per_school": _present_per_school,
     "quality_mean": _quality_mean,
+    "quality_pupils": _quality_of("pupils"),
+    "quality_schools": _quality_of("schools"),
+    "quality_kindergartens": _quality_of("kindergartens"),
     "quality_balance_sd": _quality_balance,
+    "improving_share": _improving_share,
+    "quality_burden_toll": _burden_toll,
     "duty_compliance": _duty_compliance,
     "n_schools_active": lambda m: float(m.state.schools.active.sum()),
     "n_inspectors": lambda m: float(m.state.inspectors.active.sum()),
@@ -448,6 +497,8 @@ REGIONAL_SUMS: tuple[str, ...] = (
     "known",
     "badged_visited",
     "quality_sum",
+    "pupils",
+    "quality_pupil_sum",
     "effort_sum",
     "visits",
     "inspectors",
@@ -463,6 +514,7 @@ REGIONAL_RATIOS: dict[str, tuple[str, str]] = {
     "followed_share": ("known_open", "present"),
     "known_stock_share": ("known", "present"),
     "quality_mean": ("quality_sum", "schools"),
+    "quality_pupils": ("quality_pupil_sum", "pupils"),
     "effort_mean": ("effort_sum", "schools"),
     "visits_per_school_month": ("visits", "schools"),
     "schools_per_inspector": ("badged_eligible", "inspectors"),
@@ -488,6 +540,7 @@ def regional_sums(model: SupervisionModel) -> np.ndarray:
     known_open = row_count(s.problems.state == _P.OPEN)
     known = known_open + row_count(s.problems.state == _P.UNFOLLOWED)
     badged_visited = _zone_visited(model)
+    pupils = s.enrolment * _sector(model, "pupils")  # enrolment of open schools, kindergartens
     visits = model.flows.visits
     school_visits = visits.unit[visits.kind == 0]
     county_of_office = g.county[offices.gov]
@@ -507,6 +560,8 @@ def regional_sums(model: SupervisionModel) -> np.ndarray:
         per_county(known * active),
         per_county(badged_visited),
         per_county(s.quality * active),
+        per_county(pupils),
+        per_county(s.quality * pupils),
         per_county(s.effort * active),
         np.bincount(s.county[school_visits], minlength=n).astype(float),
         np.bincount(ins_county[ins_ok], minlength=n).astype(float),

@@ -180,13 +180,9 @@ def build_state(
         table.belief_visits[:] = assumptions["initial_belief_visits"]
         table.belief_per_visit[:] = assumptions["initial_belief_per_visit"]
 
-    # Quality starts at the level its problems and effort sustain (ODD 7.1), so the warm-up
-    # does not drift; it is measured relative to a problem-free school at zero effort.
-    burden = (schools.problems.severity * schools.problems.present).sum(axis=1)
-    schools.quality = (
-        assumptions["effort_quality_gain"] * schools.effort
-        - assumptions["quality_problem_weight"] * burden
-    )
+    # Quality is measured relative to a school never failed and carrying no supervision
+    # burden (ODD 7.1): every school starts there, with no improvement plan under way.
+    schools.quality = np.zeros(n)
 
     offices = OfficeTable(
         n=len(office_govs),

@@ -288,7 +288,14 @@ class SchoolTable(UnitTable):
         private: Private (民办) school.
         enrolment: Pupils.
         badged_type: Needs a badged responsibility inspector (clause 六).
-        quality: School quality in pupil-level SD units, relative to the start.
+        quality: School quality in pupil-level SD units, relative to a school never failed
+            and carrying no supervision burden: ``improvement`` less the burden's toll.
+        improvement: Quality gained by improvement plans after failing verdicts (SD).
+        failed_month: Month of the last failing verdict — a FAIL rating, or being held to
+            account (accountability or the severe rung) — which starts an improvement plan
+            (``NEVER``: none).
+        visit_hours: Teachers' hours spent on supervision visits over about the last 12
+            months (an exponential average of the monthly hours).
         self_capacity: Capacity of internal self-supervision in [0, 1] (clause 六).
         principal_term_end: Month the principal's term ends (end-of-term review, 六).
         badged: Row of the badged inspector, or ``NEVER``.
@@ -304,6 +311,9 @@ class SchoolTable(UnitTable):
     enrolment: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     badged_type: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     quality: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    improvement: np.ndarray = field(init=False)
+    failed_month: np.ndarray = field(init=False)
+    visit_hours: np.ndarray = field(init=False)
     self_capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
     principal_term_end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     badged: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -313,6 +323,9 @@ class SchoolTable(UnitTable):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.zone_visit_log = _full((self.n, ZONE_VISITS_REQUIRED), NEVER, np.int32)
+        self.improvement = _full(self.n, 0.0, np.float64)
+        self.failed_month = _full(self.n, NEVER, np.int32)
+        self.visit_hours = _full(self.n, 0.0, np.float64)
 
 
 @dataclass

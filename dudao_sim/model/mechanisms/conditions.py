@@ -8,7 +8,13 @@ can rebound within a window; a fake closure that no re-check caught within that 
 an ordinary hidden problem again (the ledger no longer marks it). A present safety problem
 can turn into an incident, which reveals it and flags the county for special supervision (五)
 and the severe accountability path (十六).
-School quality (pupil-level SD units) moves toward a target set by present problems and effort.
+School quality (pupil-level SD units) responds to being failed, not to being inspected: a
+failing verdict — a FAIL rating, or being held to account — starts an improvement plan, during
+which the school's improvement moves toward a gain set by its genuine effort; after the plan
+the gain fades. Schools rated well get nothing from inspection itself (Allen & Burgess 2012
+[@allen_2012]; Hussain 2015 [@hussain_2015]). The teachers' hours that visits and their
+preparation take (the burden booked by results) cost quality in proportion to the share of
+teachers' time they take (Ehren, Jones & Perryman 2016 [@ehren_2016]).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism
-from dudao_sim.model.mechanisms.common import resources
+from dudao_sim.model.mechanisms.common import burden_toll, improving, resources
 from dudao_sim.model.state import NEVER, ProblemState, UnitTable
 
 if TYPE_CHECKING:
@@ -31,10 +37,11 @@ class Conditions(Mechanism):
     """Emergence, growth, self-fixing, rebound, incidents and school quality.
 
     Reads: state — problems, effort, fiscal, incentive, active of schools and governments;
-    schools' self_capacity; lever ``self_supervision_support``.
+    schools' self_capacity, failed_month, visit_hours, enrolment; lever
+    ``self_supervision_support``.
 
     Writes: ``flows.incidents``, ``flows.incidents_known``; state — problems (state, severity,
-    arisen, detected, closed, counters), schools' quality and self_capacity.
+    arisen, detected, closed, counters), schools' improvement, quality and self_capacity.
     """
 
     name = "conditions"
@@ -145,13 +152,15 @@ class Conditions(Mechanism):
         model.record(f"incidents_{kind}", incident)
 
     def _quality(self, model: SupervisionModel) -> None:
-        a = model.assumptions
+        """Improvement plans after failing verdicts build quality; the visit burden costs it."""
+        a, t = model.assumptions, model.t
         schools = model.state.schools
-        # Severity is zero wherever no problem is present, so a row sum is the burden; a
-        # matrix-vector product is much faster than a row reduction over 7 columns.
-        burden = schools.problems.severity @ np.ones(len(schools.areas))
-        target = a["effort_quality_gain"] * schools.effort - a["quality_problem_weight"] * burden
-        schools.quality += a["quality_adjustment"] * (target - schools.quality)
+        in_plan = improving(schools, t, a)
+        goal = a["effort_quality_gain"] * schools.effort
+        building = schools.improvement + a["quality_adjustment"] * (goal - schools.improvement)
+        fading = (1.0 - a["improvement_decay"]) * schools.improvement
+        schools.improvement = np.where(in_plan, np.maximum(building, fading), fading)
+        schools.quality = schools.improvement - burden_toll(schools, a)
 
     def _self_capacity(self, model: SupervisionModel) -> None:
         a = model.assumptions

@@ -76,8 +76,9 @@ class Consequences(Mechanism):
     sanction, last_sanction, last_assessed, last_fake_caught, problems' detected and severity.
 
     Writes: ``flows.sanction_value``; state — sanction, last_sanction, n_sanctions_12m,
-    last_assessed, last_fake_caught, incentive; private schools' effort and fake (new
-    leader); closed schools (licence revoked, :func:`close_schools`).
+    last_assessed, last_fake_caught, incentive; schools' failed_month (held to account);
+    private schools' effort and fake (new leader); closed schools (licence revoked,
+    :func:`close_schools`).
     """
 
     name = "consequences"
@@ -172,6 +173,9 @@ class Consequences(Mechanism):
         felt = np.where(held, a["weight_accountability"] * (floor + (1.0 - floor) * strength), felt)
         model.record(f"sanction_accountability_{key}", held)
         hard = held & (rung == Sanction.SEVERE)
+        if key == "school":  # held to account: a failing verdict, an improvement plan (7.1)
+            failed = model.state.schools.failed_month
+            failed[held] = t
         felt = np.where(hard, 1.0, felt)
         if key == "government":
             county = table.level == LevelCode.COUNTY  # type: ignore[attr-defined]

@@ -11,7 +11,11 @@
   liability the county government is pressed too.
 - Re-checks (回头看, 十二) are scheduled for closed items: at a fixed interval, at random, or by
   risk; a re-check that catches a fake closure reopens the item.
-- Ratings each December from what supervisors know (open items, orders, fakes caught).
+- Ratings each December from what supervisors know (open items, orders, fakes caught); a
+  school rated FAIL carries the month of that failing verdict, which starts its improvement
+  plan (quality, ODD 7.1).
+- Burden: the teachers' hours each school spent on this month's visits and their preparation
+  join its burden of about the last 12 months, which costs quality (ODD 7.1).
 - Publication (九): a county's supervision results become visible to its units' peers.
 """
 
@@ -21,8 +25,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dudao_sim.model.mechanisms.base import Mechanism
-from dudao_sim.model.mechanisms.common import resources
+from dudao_sim.model.calendar import MONTHS_PER_YEAR
+from dudao_sim.model.mechanisms.base import Mechanism, UnitKind
+from dudao_sim.model.mechanisms.common import resources, teacher_hours
 from dudao_sim.model.state import (
     CROSS_DEPARTMENT,
     NEVER,
@@ -41,12 +46,14 @@ _P = ProblemState
 class Results(Mechanism):
     """Feedback, ledger, rectification, supervision orders, re-checks and ratings.
 
-    Reads: ``flows.found``, ``flows.fake_caught``; state — problems, effort, fake, fiscal,
-    incentive, orders_year, fakes_caught_year, rating, evaluated_year, active.
+    Reads: ``flows.found``, ``flows.fake_caught``, ``flows.visits``; state — problems,
+    effort, fake, fiscal, incentive, orders_year, fakes_caught_year, rating, evaluated_year,
+    active; schools' dressing.
 
     Writes: ``flows.laggards``, ``flows.published``; state — problems (state, detected,
     deadline, closed, recheck, n_orders, n_detections, severity), orders_year,
-    fakes_caught_year, rating, schools' belief_sanction (joint liability).
+    fakes_caught_year, rating, schools' belief_sanction (joint liability), failed_month and
+    visit_hours.
     """
 
     name = "results"
@@ -68,6 +75,7 @@ class Results(Mechanism):
             self._orders(model, table, key)
             if model.calendar.is_december(model.t):
                 self._rate(model, table, key)
+        self._burden(model)
         self._publish(model)
 
     def _feedback(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
@@ -225,6 +233,20 @@ class Results(Mechanism):
         )
         for r in (Rating.PASS, Rating.BASIC_PASS, Rating.FAIL):
             model.record(f"rated_{r.name.lower()}_{key}", table.rating == r)
+        if key == "school":
+            # A failing verdict the school carries: it starts an improvement plan (ODD 7.1).
+            schools = model.state.schools
+            failed = schools.rating == Rating.FAIL
+            schools.failed_month = np.where(failed, model.t, schools.failed_month).astype(np.int32)
+
+    def _burden(self, model: SupervisionModel) -> None:
+        """Book the teachers' hours of this month's visits as each school's burden."""
+        schools, visits = model.state.schools, model.flows.visits
+        school = visits.kind == UnitKind.SCHOOL
+        hours = teacher_hours(visits, schools.dressing, model.assumptions)
+        month = np.bincount(visits.unit[school], weights=hours[school], minlength=schools.n)
+        # An exponential average with a 12-month memory: about the hours of the last year.
+        schools.visit_hours += month - schools.visit_hours / MONTHS_PER_YEAR
 
     def _publish(self, model: SupervisionModel) -> None:
         """Published reports (九) let units see their county peers' supervision outcomes."""
