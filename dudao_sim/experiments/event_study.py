@@ -2,7 +2,8 @@
 
 The literature's quality effect of inspection is a response of the schools that *failed*
 (about 0.1 pupil-level SD over two to three years, Allen & Burgess 2012 [@allen_2012]), and
-about nothing for schools rated well (Hussain 2015 [@hussain_2015]). :func:`rating_event_study` follows every school rated
+about nothing for schools rated well (Hussain 2015 [@hussain_2015]).
+:func:`rating_event_study` follows every school rated
 FAIL in a December of the reform phase and the schools rated PASS in the same December,
 county and school type (matched cells), from ``window[0]`` to ``window[1]`` months around the
 rating, and returns their mean change in quality since the rating month. It reads only the
