@@ -278,7 +278,7 @@ def inspector_targets(
 ) -> np.ndarray:
     """Inspectors each office staffs for (clause 十七): the one staffing rule.
 
-    ``ceil(supervised × (1 + buffer) / schools_per_inspector)`` for the schools an office
+    ``ceil(supervised / schools_per_inspector × (1 + buffer))`` for the schools an office
     supervises (badged-type schools at a county office, higher education at the province
     office), plus ``round(inspectors_per_county × counties it evaluates × (1 + buffer))``
     (halves upward) for a city office, or the province office for the counties it evaluates
@@ -296,7 +296,7 @@ def inspector_targets(
         The target per office, as integers.
     """
     scale = 1.0 + buffer
-    schools = np.asarray(supervised, dtype=float) * scale / schools_per_inspector
+    schools = np.asarray(supervised, dtype=float) / schools_per_inspector * scale
     counties = inspectors_per_county * np.asarray(counties_evaluated, dtype=float) * scale
     return (np.ceil(schools - 1e-9).astype(np.int64) + round_half_up(counties)).astype(np.int64)
 
