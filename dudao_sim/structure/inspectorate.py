@@ -48,7 +48,7 @@ from dudao_sim.policy.targets import (
     MAX_ZONE_SCHOOLS,
     SCHOOLS_PER_INSPECTOR,
 )
-from dudao_sim.structure.zones import deal_zones
+from dudao_sim.structure.zones import deal_zones, schools_to_cover
 
 #: Columns of the table returned by :func:`staff_inspectorate`.
 INSPECTOR_COLUMNS: tuple[str, ...] = ("inspector_id", "office_code", "level", "is_full_time")
@@ -456,7 +456,7 @@ def assign_badged_zones(
     chosen, holder = deal_zones(
         school_office=school_office,
         uncovered=np.ones(len(badged), bool),
-        to_cover=round_half_up(spec.badged_coverage * n_schools),
+        to_cover=schools_to_cover(n_schools, spec.badged_coverage),
         inspector_office=np.where(staffed, inspector_office, 0),
         room=np.where(staffed, spec.max_zone_schools, 0),
         order_key=key,
