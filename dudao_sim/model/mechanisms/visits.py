@@ -382,8 +382,12 @@ class SupervisionVisits(Mechanism):
         a, t = model.assumptions, model.t
         schools, govs, offices = model.state.schools, model.state.governments, model.state.offices
         edges = model.state.confirmations
-        u_gov = model.streams.uniform("confirmation_county", t, govs.n)
-        drawn = u_gov[edges.government] < float(model.levers["provincial_spot_check_share"])
+        # Each edge is drawn on its own (keyed by government and office: common random
+        # numbers across scenarios), so two offices spot-checking a county draw independently.
+        key = edges.government.astype(np.int64) * offices.n + edges.office
+        drawn = model.streams.uniform_at("confirmation_county", t, key) < float(
+            model.levers["provincial_spot_check_share"]
+        )
         office, government = edges.office[drawn], edges.government[drawn]
         confirmed = np.zeros(govs.n, bool)
         confirmed[government] = True
