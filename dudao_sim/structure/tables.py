@@ -281,7 +281,8 @@ def _edge_frame(sources: Iterable[str], targets: Iterable[str], relation: str) -
 def _governance_edges(
     governments: pd.DataFrame, offices: pd.DataFrame, province_code: str, spot_checks: bool
 ) -> pd.DataFrame:
-    node = dict(zip(governments["code"], governments["node"], strict=True))
+    upper = governments[governments["level"] != Level.TOWNSHIP.value]
+    node = dict(zip(upper["code"], upper["node"], strict=True))  # parents are never townships
     below = governments[governments["parent_code"] != ""]
     upper_below = below[below["level"] != Level.TOWNSHIP.value]
     city_led = below[
@@ -375,7 +376,8 @@ def _extra_edges(
                 f"extra_edges: edge {source!r} -> {target!r} already exists "
                 f"(relation {existing!r}); a pair of nodes carries one relation"
             )
-        if source == target or nx.has_path(graph, target, source):
+        linked = target in graph and source in graph and nx.has_path(graph, target, source)
+        if source == target or linked:
             raise ArgumentError(
                 f"extra_edges: edge {source!r} -> {target!r} ({relation}) is not allowed: "
                 "it would create a cycle (edges must point from superior to subordinate)"
