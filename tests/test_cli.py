@@ -51,6 +51,23 @@ def test_summary_reflects_the_staffing_options(capsys) -> None:
     assert "badged coverage target 50%" in out
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_other_staffing_is_judged_against_the_documents_1_to_5(lang: str, capsys) -> None:
+    """Issue 14: staffed at 1:12, counties are still judged against 1:5, and it says so."""
+    args = ["hierarchy", "--synthetic", "3", "--schools-per-inspector", "12", "--lang", lang]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    if lang == "en":
+        assert "Staffing built: 1 inspector per 12 schools" in out
+        assert "Judged against the document's targets: at most 5 schools per inspector" in out
+        assert "≤5?" in out and "Counties meeting 1:5: 0/3" in out
+    else:
+        assert "每 12 所学校 1 名督学" in out
+        assert "对照文件标准评判：督学与学校数 1:5" in out
+        assert "达到 1:5 的县市区：0/3" in out
+    assert "≤12?" not in out and "1:12" not in out
+
+
 @pytest.mark.hunan
 def test_light_granularity_on_hunan(capsys) -> None:
     assert main(["hierarchy", "--granularity", "light"]) == 0

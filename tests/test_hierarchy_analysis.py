@@ -186,8 +186,12 @@ def test_inspectorate_by_county_with_partial_coverage_and_other_ratio(prov: ds.P
     )
     table = inspectorate_by_county(g).set_index("code")
     n = badged_per_county(prov)
-    assert (table["ratio_target"] == 7.0).all()
+    # staffed at 1:7 but judged against the document's 1:5 (issue 14)
+    assert (table["staffing_ratio"] == 7.0).all()
+    assert (table["ratio_target"] == 5.0).all()
     assert (table["n_inspectors"] == np.ceil(n / 7)).all()
+    assert (table["meets_ratio"] == (n <= 5 * np.ceil(n / 7))).all()
+    assert not table["meets_ratio"].all()
     assert (table["n_badged"] == n.map(lambda k: half_up(0.5 * k))).all()
     assert np.allclose(table["badged_coverage"], table["n_badged"] / n)
 

@@ -1,6 +1,9 @@
 """``dudao-sim hierarchy``: build the supervision hierarchy and print a summary.
 
 The hierarchy implements clauses 一, 四, 五, 六 and 十七 (see :mod:`dudao_sim.structure.hierarchy`).
+The staffing options build the inspectorate a user asks for; the summary describes that
+staffing and judges every county against the document's own targets (1:5, full-time share
+30 %–1/3, full badged coverage), saying so.
 
 Example:
     $ dudao-sim hierarchy --synthetic 3 --lang zh
@@ -36,7 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--schools-per-inspector",
         type=float,
         metavar="X",
-        help="schools per inspector (clause 十七: 5)",
+        help="staff the offices at 1 inspector per X schools (default: the document's 5, "
+        "clause 十七); counties are still judged against 1:5",
     )
     parser.add_argument(
         "--full-time-share",

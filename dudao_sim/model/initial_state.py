@@ -1,9 +1,12 @@
 """Initialization (ODD 5): the columnar state of a province at the start of the warm-up.
 
-Governments, supervision offices, schools and inspector slots are laid out as rows; the
-initial inspectorate and badged zones come from :mod:`dudao_sim.structure.inspectorate` with the
-``pre_reform`` staffing levers; problems, skills and beliefs are drawn from the set-up streams
-(month ``-1``) so every scenario starts from the same state.
+Governments, supervision offices, schools and inspector slots are laid out as rows of the
+tables of :func:`dudao_sim.structure.tables.build_structure` — the tables the networkx graph
+is drawn from — in their order: the same township codes, parents (a province-managed county
+under the province), supervising offices, inspectors (staffed with the ``pre_reform``
+levers), badged zones, and the ``evaluates`` and ``spot_checks`` edges (who evaluates and
+who confirms whom). Problems, skills and beliefs are drawn from the set-up streams (month
+``-1``) so every scenario starts from the same state.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
 from dudao_sim.data.province import Province
-from dudao_sim.data.vocab import BADGED_TYPES, PROVINCE_SUPERVISED, SchoolType
+from dudao_sim.data.vocab import BADGED_TYPES, Level, SchoolType
+from dudao_sim.errors import ArgumentError
 from dudao_sim.model.state import (
     DUTY_AREAS,
     NEVER,
@@ -25,16 +28,14 @@ from dudao_sim.model.state import (
     OfficeTable,
     Problems,
     ProblemState,
+    Relation,
     SchoolTable,
     State,
 )
 from dudao_sim.model.streams import Streams
 from dudao_sim.policy.levers import LeverValue
-from dudao_sim.structure.inspectorate import (
-    InspectorateSpec,
-    assign_badged_zones,
-    staff_inspectorate,
-)
+from dudao_sim.structure.inspectorate import InspectorateSpec
+from dudao_sim.structure.tables import MODEL_RELATIONS, SupervisionStructure, build_structure
 
 LEVEL_CODES = {level.name.lower(): int(level) for level in LevelCode}
 SCHOOL_TYPES = [t.value for t in SchoolType]
@@ -57,30 +58,38 @@ def _seed_problems(
     problems.arisen[present] = -1
 
 
-def _governments(province: Province) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Rows of every government: province, cities, counties, then townships by county."""
-    divisions = province.divisions
-    upper = divisions.assign(_o=divisions["level"].map(LEVEL_CODES)).sort_values(
-        ["_o", "code"], kind="stable"
-    )
-    rows = upper[["code", "name", "level", "parent_code"]].to_dict("records")
-    counties = province.county_table
-    kinds = np.array(["subdistrict", "town", "xiang"])
-    suffix = {"subdistrict": "街道", "town": "镇", "xiang": "乡"}
-    for code, row in counties.iterrows():
-        counts = [int(row["n_subdistricts"]), int(row["n_towns"]), int(row["n_xiang"])]
-        for k, kind in enumerate(np.repeat(kinds, counts), start=1):
-            rows.append(
-                {
-                    "code": f"{code}-T{k:03d}",
-                    "name": f"{row['name']}第{k}{suffix[kind]}",
-                    "level": "township",
-                    "parent_code": code,
-                }
+def check_model_edges(structure: SupervisionStructure) -> None:
+    """Check that the model can act on every extra edge of ``structure``.
+
+    The model acts on extra ``evaluates`` and ``spot_checks`` edges from a supervision office
+    to a government (clause 五); other extra edges would be drawn but not simulated, so the
+    graph and the model would disagree.
+
+    Raises:
+        ArgumentError: Naming the first edge the model cannot act on.
+    """
+    extra = structure.extra_edges
+    offices = set(structure.offices["node"])
+    governments = set(structure.governments["node"])
+    for source, target, relation in zip(
+        extra["source"], extra["target"], extra["relation"], strict=True
+    ):
+        if relation not in MODEL_RELATIONS or source not in offices or target not in governments:
+            raise ArgumentError(
+                f"extra_edges: ({source!r}, {target!r}, {relation!r}) is not allowed in a "
+                f"model; the model acts on {' and '.join(MODEL_RELATIONS)} edges from a "
+                "supervision office to a government (draw other edges with build_hierarchy)"
             )
-    table = pd.DataFrame(rows)
-    index = {code: i for i, code in enumerate(table["code"])}
-    return table, index
+
+
+def _relation(
+    structure: SupervisionStructure, relation: str, office_row: dict, gov_row: dict
+) -> Relation:
+    edges = structure.relation(relation)
+    office = edges["source"].map(office_row).to_numpy(np.int32)
+    government = edges["target"].map(gov_row).to_numpy(np.int32)
+    order = np.lexsort((office, government))
+    return Relation(office=office[order], government=government[order])
 
 
 def build_state(
@@ -88,6 +97,7 @@ def build_state(
     levers: Mapping[str, LeverValue],
     assumptions: Mapping[str, float],
     streams: Streams,
+    structure: SupervisionStructure | None = None,
 ) -> State:
     """Lay out the state of a province under the given (pre-reform) levers.
 
@@ -96,19 +106,34 @@ def build_state(
         levers: Lever values in force at the start (the warm-up's ``pre_reform``).
         assumptions: Behavioural assumption values.
         streams: The run's random streams (set-up draws use month ``-1``).
+        structure: The supervision structure to lay out; by default
+            ``build_structure(province, InspectorateSpec.from_levers(levers),
+            seed=streams.seed)`` (the model passes its own, see
+            ``SupervisionModel.structure``).
 
     Returns:
         The initial :class:`~dudao_sim.model.state.State`.
+
+    Raises:
+        ArgumentError: If ``structure`` has an extra edge the model cannot act on
+            (:func:`check_model_edges`).
     """
-    govs, gov_index = _governments(province)
+    if structure is None:
+        spec = InspectorateSpec.from_levers(levers)
+        structure = build_structure(province, spec, seed=streams.seed)
+    check_model_edges(structure)
+    govs = structure.governments
+    gov_row = {node: i for i, node in enumerate(govs["node"])}
+    upper = govs["level"] != Level.TOWNSHIP.value
+    code_row = dict(zip(govs.loc[upper, "code"], np.flatnonzero(upper), strict=True))
     level = govs["level"].map(LEVEL_CODES).to_numpy(np.int8)
-    parent = np.array(
-        [gov_index.get(p, NEVER) if p else NEVER for p in govs["parent_code"]], dtype=np.int32
-    )
+    parent = govs["parent_code"].map(code_row).fillna(NEVER).to_numpy(np.int32)
     n_gov = len(govs)
 
     # Offices: one per government at province, city and county level (clause 一).
-    office_govs = np.flatnonzero(level <= LevelCode.COUNTY)
+    office_table = structure.offices
+    office_govs = office_table["code"].map(code_row).to_numpy(np.int32)
+    office_row = {node: o for o, node in enumerate(office_table["node"])}
     office_of_gov = np.full(n_gov, NEVER, dtype=np.int32)
     office_of_gov[office_govs] = np.arange(len(office_govs))
     office_parent = np.where(parent[office_govs] >= 0, office_of_gov[parent[office_govs]], NEVER)
@@ -125,7 +150,8 @@ def build_state(
     gov_fiscal[has_county] = fiscal_by_code.reindex(
         govs["code"].to_numpy()[gov_county[has_county]]
     ).to_numpy()
-    # The office that evaluates a government is the office of the level above (五).
+    # A government's own evaluator: the office of the government that administers it (五);
+    # all its evaluators, extra edges included, are ``State.evaluations``.
     gov_office = np.where(parent >= 0, office_of_gov[np.maximum(parent, 0)], NEVER)
     governments = GovernmentTable(
         n=n_gov,
@@ -143,14 +169,12 @@ def build_state(
     governments.problems.state[level == 0] = ProblemState.NONE  # the province is not evaluated
     governments.problems.severity[level == 0] = 0.0
 
-    # Schools.
-    schools_df = province.schools
+    # Schools, each with the office that supervises it (六).
+    schools_df = structure.schools
     n = len(schools_df)
-    school_county = schools_df["county_code"].map(gov_index).to_numpy(np.int32)
+    school_county = schools_df["county_code"].map(code_row).to_numpy(np.int32)
     stype = schools_df["school_type"].map({t: i for i, t in enumerate(SCHOOL_TYPES)})
-    province_office = int(office_of_gov[0])
-    by_province = schools_df["school_type"].isin([t.value for t in PROVINCE_SUPERVISED])
-    school_office = np.where(by_province.to_numpy(), province_office, office_of_gov[school_county])
+    school_office = office_of_gov[schools_df["office_code"].map(code_row).to_numpy(np.int32)]
     schools = SchoolTable(
         n=n,
         areas=SCHOOL_AREAS,
@@ -193,14 +217,9 @@ def build_state(
     )
 
     # Inspector slots and the initial inspectorate (十七) with badged zones (六).
-    spec = InspectorateSpec(
-        schools_per_inspector=float(levers["schools_per_inspector_target"]),
-        full_time_share=float(levers["full_time_share_target"]),
-        badged_coverage=float(levers["badged_coverage_target"]),
-    )
-    staff = staff_inspectorate(province, spec)
-    zones = assign_badged_zones(province, staff, spec, seed=streams.seed)
-    office_by_code = {govs["code"].iloc[g]: o for o, g in enumerate(office_govs)}
+    staff = structure.inspectors
+    zones = structure.zones
+    office_by_code = dict(zip(office_table["code"], range(offices.n), strict=True))
     badged_per_office = np.bincount(school_office[schools.badged_type], minlength=offices.n)
     staffed = staff.groupby("office_code").size()
     slots = np.ceil(badged_per_office * SLOTS_PER_SCHOOL).astype(int) + SPARE_SLOTS
@@ -226,8 +245,14 @@ def build_state(
     row_of_inspector = dict(zip(staff["inspector_id"], rows, strict=True))
     school_row = {sid: i for i, sid in enumerate(schools.ids)}
     schools.badged = np.full(n, NEVER, dtype=np.int32)
-    covered = zones.dropna(subset=["inspector_id"])
-    schools.badged[covered["school_id"].map(school_row).to_numpy(int)] = (
-        covered["inspector_id"].map(row_of_inspector).to_numpy(int)
+    schools.badged[zones["school_id"].map(school_row).to_numpy(int)] = (
+        zones["inspector_id"].map(row_of_inspector).to_numpy(int)
     )
-    return State(schools=schools, governments=governments, offices=offices, inspectors=inspectors)
+    return State(
+        schools=schools,
+        governments=governments,
+        offices=offices,
+        inspectors=inspectors,
+        evaluations=_relation(structure, "evaluates", office_row, gov_row),
+        confirmations=_relation(structure, "spot_checks", office_row, gov_row),
+    )

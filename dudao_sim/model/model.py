@@ -17,7 +17,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -47,7 +47,9 @@ from dudao_sim.model.streams import Streams
 from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
 from dudao_sim.policy.levers import LEVERS, check_levers, unknown_key_error
 from dudao_sim.policy.scenarios import Scenario, compose, load_scenario
-from dudao_sim.structure.hierarchy import build_hierarchy
+from dudao_sim.structure.hierarchy import hierarchy_graph
+from dudao_sim.structure.inspectorate import InspectorateSpec
+from dudao_sim.structure.tables import SupervisionStructure, build_structure
 
 #: Seeds are whole numbers below this bound (they fit a signed 64-bit integer).
 _SEED_BOUND = 2**63
@@ -88,6 +90,17 @@ class SupervisionModel(mesa.Model):
             to add, replace or reorder (instances of :class:`Mechanism`).
         create_agents: Create Mesa agents as views onto the state (turn off for benchmarks
             of the vectorized core only).
+        province_managed_counties: County codes the province administers directly (省直管县):
+            the province office evaluates them each November, their reports go straight to
+            the province, and no spot check confirms their evaluation.
+        cross_level_spot_checks: The province office spot-checks the city-led evaluation of
+            counties (省级抽查认定, 五): December confirmations draw from these counties.
+            ``False`` leaves no confirmations.
+        extra_edges: Extra ``(office_node, government_node, relation)`` edges the model acts
+            on: ``"spot_checks"`` (the office confirms that government's evaluation in
+            December, drawn at ``provincial_spot_check_share``) and ``"evaluates"`` (the
+            office evaluates it too in November), e.g.
+            ``("office:430100", "gov:430202", "spot_checks")``.
         **overrides: Plain keyword values for levers or assumptions (what Mesa's
             ``batch_run`` passes), e.g. ``unannounced_share=0.5``.
 
@@ -95,7 +108,8 @@ class SupervisionModel(mesa.Model):
         DudaoError: Before any computing, naming the argument, the value and what is allowed
             (all are ``ValueError``): ``LeverError`` / ``AssumptionError`` for an unknown
             lever or assumption or a value out of range, ``ScenarioError`` for a scenario,
-            ``DataError`` for the province, ``ArgumentError`` for months, warm-up or rng.
+            ``DataError`` for the province, ``ArgumentError`` for months, warm-up, rng,
+            province-managed counties or extra edges.
     """
 
     def __init__(
@@ -109,6 +123,9 @@ class SupervisionModel(mesa.Model):
         rng: int | np.random.Generator | None = None,
         mechanisms: Sequence[Mechanism] | None = None,
         create_agents: bool = True,
+        province_managed_counties: Iterable[str] = (),
+        cross_level_spot_checks: bool = True,
+        extra_edges: Iterable[tuple[str, ...]] = (),
         **overrides: object,
     ) -> None:
         seed = _seed_from(rng)
@@ -139,7 +156,19 @@ class SupervisionModel(mesa.Model):
         self.warmup_months = warmup_months
         self.t = 0
         self.levers = dict(self.baseline.levers)
-        self.state = build_state(self.province, self.levers, self.assumptions, self.streams)
+        #: The supervision structure at the start of the warm-up (``pre_reform`` staffing):
+        #: the tables both the state and :attr:`hierarchy` are built from.
+        self.structure: SupervisionStructure = build_structure(
+            self.province,
+            InspectorateSpec.from_levers(self.levers),
+            seed=seed,
+            province_managed_counties=province_managed_counties,
+            cross_level_spot_checks=cross_level_spot_checks,
+            extra_edges=extra_edges,
+        )
+        self.state = build_state(
+            self.province, self.levers, self.assumptions, self.streams, self.structure
+        )
         self.mechanisms: list[Mechanism] = list(
             mechanisms if mechanisms is not None else [m() for m in DEFAULT_MECHANISMS]
         )
@@ -270,8 +299,13 @@ class SupervisionModel(mesa.Model):
 
     @cached_property
     def hierarchy(self) -> nx.DiGraph:
-        """The reporting hierarchy (light graph: governments and offices)."""
-        return build_hierarchy(self.province, granularity="light")
+        """The reporting hierarchy (light graph: governments and offices) of this model.
+
+        Drawn from :attr:`structure`, the tables the state was laid out from: the same
+        township codes, province-managed counties, evaluation and spot-check edges, and office
+        staff as at the start of the warm-up (``pre_reform`` staffing).
+        """
+        return hierarchy_graph(self.structure, "light")
 
     def reporting_graph(self) -> nx.DiGraph:
         """The hierarchy with this month's upward reports on its ``oversees`` edges (四).

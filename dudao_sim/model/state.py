@@ -335,7 +335,7 @@ class GovernmentTable(UnitTable):
     Attributes:
         level: :class:`LevelCode` (0 province, 1 city, 2 county, 3 township).
         parent: Row of the administering government (``NEVER`` for the province).
-        codes: Division code (townships: ``"{county}-T{k}"``).
+        codes: Division code (townships: ``"{county}{k:03d}"``, as in the graph).
         names: Chinese names.
     """
 
@@ -425,13 +425,37 @@ class InspectorTable:
 
 
 @dataclass
+class Relation:
+    """Pairs office → government of one relation of the supervision structure (clause 五).
+
+    Laid out from the ``evaluates`` or ``spot_checks`` edges of
+    :class:`~dudao_sim.structure.tables.SupervisionStructure`, so who evaluates and who
+    confirms whom in the model is what the graph draws (province-managed counties and extra
+    edges included). Sorted by government row, then office row.
+
+    Attributes:
+        office: Row of the office.
+        government: Row of the government it evaluates or spot-checks.
+    """
+
+    office: np.ndarray
+    government: np.ndarray
+
+
+@dataclass
 class State:
-    """Everything the model knows, truth and observation, as columns."""
+    """Everything the model knows, truth and observation, as columns.
+
+    ``evaluations`` (who evaluates whom each November) and ``confirmations`` (who
+    spot-checks whose evaluation each December, 省级抽查认定) are the structure's edges.
+    """
 
     schools: SchoolTable
     governments: GovernmentTable
     offices: OfficeTable
     inspectors: InspectorTable
+    evaluations: Relation
+    confirmations: Relation
 
     @cached_property
     def office_of_gov(self) -> np.ndarray:

@@ -26,7 +26,8 @@ from dudao_sim.data.vocab import BADGED_TYPES, Level
 from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 from dudao_sim.structure.hierarchy import RELATIONS, gov_node
 
-#: Schools per inspector (clause 十七: 1:5) when the graph does not record its spec.
+#: Schools per inspector a county office is judged against: the document's 1:5 (clause 十七),
+#: whatever staffing the graph was built with (its ``inspectorate_spec``).
 DEFAULT_RATIO_TARGET = SCHOOLS_PER_INSPECTOR
 #: Name of the group of province-managed counties (省直管县) in :func:`inspectorate_by_city`.
 PROVINCE_MANAGED_NAME = "省直管县"
@@ -157,17 +158,20 @@ def _edge_frame(graph: nx.DiGraph, relations: set[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "target", "relation"], dtype=str)
 
 
-def _ratio_target(graph: nx.DiGraph) -> float:
+def _staffing_ratio(graph: nx.DiGraph) -> float:
+    """Schools per inspector the graph's offices were staffed for (its spec; default 1:5)."""
     spec = graph.graph.get("inspectorate_spec") or {}
     return float(spec.get("schools_per_inspector", DEFAULT_RATIO_TARGET))
 
 
-def _add_rates(table: pd.DataFrame, target: float) -> pd.DataFrame:
+def _add_rates(table: pd.DataFrame, staffing: float) -> pd.DataFrame:
     schools = table["n_schools"].to_numpy(float)
     staff = table["n_inspectors"].to_numpy(float)
+    target = DEFAULT_RATIO_TARGET
     with np.errstate(divide="ignore", invalid="ignore"):
         table["schools_per_inspector"] = schools / staff  # inf without staff, NaN for 0/0
         table["ratio_target"] = target
+        table["staffing_ratio"] = staffing
         table["meets_ratio"] = schools <= target * staff + 1e-9
         table["full_time_share"] = np.where(
             staff > 0, table["n_full_time"].to_numpy(float) / staff, np.nan
@@ -193,8 +197,10 @@ def inspectorate_by_county(graph: nx.DiGraph) -> pd.DataFrame:
         ``city_code`` (administering government: the city, or the province for a
         province-managed county), ``n_schools`` (badged-type schools it supervises),
         ``n_inspectors``, ``n_full_time``, ``schools_per_inspector`` (``inf`` without
-        inspectors, NaN for 0/0), ``ratio_target`` (the graph's spec, default 5),
-        ``meets_ratio``, ``full_time_share`` (NaN without inspectors), ``full_time_in_band``
+        inspectors, NaN for 0/0), ``ratio_target`` (the document's 5 of clause 十七, the
+        target every county is judged against), ``staffing_ratio`` (the ratio the graph
+        was staffed for, its spec), ``meets_ratio`` (at most ``ratio_target`` schools per
+        inspector), ``full_time_share`` (NaN without inspectors), ``full_time_in_band``
         (30 %–1/3), ``n_badged`` (its badged-type schools that have a badged inspector) and
         ``badged_coverage`` (NaN without schools).
 
@@ -241,7 +247,7 @@ def inspectorate_by_county(graph: nx.DiGraph) -> pd.DataFrame:
     table["n_badged"] = (
         by_office.map(sup.groupby("source")["has_badge"].sum()).fillna(0).astype(np.int64)
     )
-    table = _add_rates(table, _ratio_target(graph))
+    table = _add_rates(table, _staffing_ratio(graph))
     columns = [
         "code",
         "name",
@@ -251,6 +257,7 @@ def inspectorate_by_county(graph: nx.DiGraph) -> pd.DataFrame:
         "n_full_time",
         "schools_per_inspector",
         "ratio_target",
+        "staffing_ratio",
         "meets_ratio",
         "full_time_share",
         "full_time_in_band",
@@ -312,7 +319,7 @@ def inspectorate_by_city(graph: nx.DiGraph) -> pd.DataFrame:
         int(office_staff.get(f"office:{code}", 0) or 0) if scope != "province_managed" else 0
         for code, scope in zip(table["code"], table["scope"], strict=True)
     ]
-    table = _add_rates(table, _ratio_target(graph))
+    table = _add_rates(table, _staffing_ratio(graph))
     columns = [
         "code",
         "name",
@@ -323,6 +330,7 @@ def inspectorate_by_city(graph: nx.DiGraph) -> pd.DataFrame:
         "n_full_time",
         "schools_per_inspector",
         "ratio_target",
+        "staffing_ratio",
         "meets_ratio",
         "full_time_share",
         "full_time_in_band",

@@ -1,9 +1,11 @@
 """Format a readable summary of a supervision hierarchy, in English or Chinese.
 
 It reports the units per level (clause 一: offices at province, city and county level), the
-depth of the hierarchy (clause 四), and per city (市州) whether the county inspectorates meet
-the staffing rules of clause 十七 (1 : 5; full-time share 30 %–1/3) and the badged coverage
-of clause 六, then says which input figures are synthesized.
+depth of the hierarchy (clause 四), the staffing the graph was built with (which may be any
+ratio a user chose, e.g. ``--schools-per-inspector 12``), and per city (市州) whether the
+county inspectorates meet the document's own targets — clause 十七's 1 : 5 and full-time
+share 30 %–1/3, and clause 六's full badged coverage — saying that it judges against those,
+then which input figures are synthesized.
 
 Example:
     >>> import dudao_sim as ds
@@ -28,7 +30,7 @@ from dudao_sim import i18n
 from dudao_sim.data.province import TABLE_FILES, Province
 from dudao_sim.data.vocab import Level, SchoolType, label
 from dudao_sim.i18n import check_lang
-from dudao_sim.policy.targets import FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
+from dudao_sim.policy.targets import BADGED_COVERAGE, FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 from dudao_sim.structure.analysis import depth, inspectorate_by_city
 
 #: Table of the text catalogue (:mod:`dudao_sim.i18n`) holding the summary's labels.
@@ -132,8 +134,8 @@ def hierarchy_summary(province: Province, graph: nx.DiGraph, lang: str = "en") -
     check_lang(lang)
     granularity = str(graph.graph.get("granularity", "light"))
     spec = graph.graph.get("inspectorate_spec") or {}
-    ratio = float(spec.get("schools_per_inspector", SCHOOLS_PER_INSPECTOR))
-    ratio_text = f"{ratio:g}"
+    staffing = float(spec.get("schools_per_inspector", SCHOOLS_PER_INSPECTOR))
+    ratio_text = f"{SCHOOLS_PER_INSPECTOR:g}"  # counties are judged against the document's
     kinds = Counter((d.get("kind"), d.get("level")) for _, d in graph.nodes(data=True))
     lines = [
         text(
@@ -201,13 +203,14 @@ def hierarchy_summary(province: Province, graph: nx.DiGraph, lang: str = "en") -
     lines.append(
         "  "
         + text(
-            "rules",
+            "staffing",
             lang,
-            ratio=ratio_text,
-            low=f"{100 * FULL_TIME_BAND[0]:g}%",
-            coverage=f"{100 * float(spec.get('badged_coverage', 1.0)):g}%",
+            ratio=f"{staffing:g}",
+            full_time=f"{100 * float(spec.get('full_time_share', FULL_TIME_BAND[0])):g}%",
+            coverage=f"{100 * float(spec.get('badged_coverage', BADGED_COVERAGE)):g}%",
         )
     )
+    lines.append("  " + text("rules", lang, ratio=ratio_text, low=f"{100 * FULL_TIME_BAND[0]:g}%"))
     lines.append("")
 
     if granularity == "full":

@@ -13,6 +13,10 @@ Rules and the clauses they come from (Hunan implementing opinions):
 * 教督〔2012〕7号 (national rule on responsibility zones): a zone covers at most about 20
   schools [@moe_2012_zone_inspectors].
 
+The staffing rule (:func:`inspector_targets`, :func:`full_time_targets`) and the zone rule
+(:mod:`dudao_sim.structure.zones`) are written once: the initial inspectorate here and the
+model's staffing mechanism (recruitment targets, monthly zone assignment) both call them.
+
 A thin inspectorate limits coverage: a county covers at most ``n_inspectors ×
 max_zone_schools`` schools, so coverage is an outcome of staffing rather than an assumption.
 
@@ -27,7 +31,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -38,12 +41,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dudao_sim.data.province import Province
 from dudao_sim.data.vocab import BADGED_TYPES, PROVINCE_SUPERVISED, Level
+from dudao_sim.errors import ArgumentError
 from dudao_sim.policy.targets import (
     BADGED_COVERAGE,
     FULL_TIME_BAND,
     MAX_ZONE_SCHOOLS,
     SCHOOLS_PER_INSPECTOR,
 )
+from dudao_sim.structure.zones import deal_zones, schools_to_cover
 
 #: Columns of the table returned by :func:`staff_inspectorate`.
 INSPECTOR_COLUMNS: tuple[str, ...] = ("inspector_id", "office_code", "level", "is_full_time")
@@ -80,9 +85,9 @@ def _allowed_text(annotation: Any, metadata: list[Any]) -> str:
 class InspectorateSpec(BaseModel):
     """How the initial inspectorate is staffed and zoned (clauses 六, 十七).
 
-    Constructing it with a bad value raises :class:`ValueError` naming the field, the value
-    and the allowed range (for example ``full_time_share: 2.0 is not allowed; must be a
-    number in [0, 1]``).
+    Constructing it with a bad value raises :class:`~dudao_sim.errors.ArgumentError` (a
+    ``ValueError``) naming the field, the value and the allowed range (for example
+    ``full_time_share: 2.0 is not allowed; must be a number in [0, 1]``).
 
     Attributes:
         schools_per_inspector: Schools per inspector the offices staff for (clause 十七, 1:5).
@@ -133,7 +138,7 @@ class InspectorateSpec(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as error:
-            raise ValueError(self.error_message(error)) from None
+            raise ArgumentError(self.error_message(error)) from None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -176,9 +181,31 @@ class InspectorateSpec(BaseModel):
             The validated spec.
 
         Raises:
-            ValueError: Naming the field, the value and the allowed range.
+            ArgumentError (a ValueError): Naming the field, the value and the allowed range.
         """
         return cls(**{k: v for k, v in kwargs.items() if v is not None})
+
+    @classmethod
+    def from_levers(cls, levers: Mapping[str, Any], **kwargs: Any) -> InspectorateSpec:
+        """The staffing a scenario's levers set (clauses 六, 十七), e.g. ``pre_reform``'s 1:8.
+
+        Args:
+            levers: Lever values with ``schools_per_inspector_target``,
+                ``full_time_share_target`` and ``badged_coverage_target``.
+            **kwargs: Other fields of the spec (``None`` means the default).
+
+        Returns:
+            The validated spec.
+
+        Raises:
+            ArgumentError (a ValueError): Naming the field, the value and the allowed range.
+        """
+        return cls.from_kwargs(
+            schools_per_inspector=float(levers["schools_per_inspector_target"]),
+            full_time_share=float(levers["full_time_share_target"]),
+            badged_coverage=float(levers["badged_coverage_target"]),
+            **kwargs,
+        )
 
 
 def as_spec(spec: InspectorateSpec | Mapping[str, Any] | None) -> InspectorateSpec:
@@ -191,7 +218,7 @@ def as_spec(spec: InspectorateSpec | Mapping[str, Any] | None) -> InspectorateSp
         The validated spec.
 
     Raises:
-        ValueError: If ``spec`` is of another type or a value is out of range.
+        ArgumentError: If ``spec`` is of another type or a value is out of range.
     """
     if spec is None:
         return InspectorateSpec()
@@ -199,7 +226,7 @@ def as_spec(spec: InspectorateSpec | Mapping[str, Any] | None) -> InspectorateSp
         return spec
     if isinstance(spec, Mapping):
         return InspectorateSpec(**dict(spec))
-    raise ValueError(
+    raise ArgumentError(
         f"spec: {spec!r} is not allowed; use an InspectorateSpec, a mapping of its fields or None"
     )
 
@@ -228,13 +255,13 @@ def county_parents(province: Province, province_managed_counties: Iterable[str] 
         Parent division code per county code (in ``county_table`` order).
 
     Raises:
-        ValueError: Naming any code that is not a county of the province.
+        ArgumentError: Naming any code that is not a county of the province.
     """
     parents = province.county_table["city_code"].astype(str).copy()
     managed = [str(c) for c in province_managed_counties]
     unknown = sorted(set(managed) - set(parents.index))
     if unknown:
-        raise ValueError(
+        raise ArgumentError(
             f"province_managed_counties: {', '.join(unknown)} not allowed; "
             f"must be county codes of {province.name} ({province.code})"
         )
@@ -242,8 +269,50 @@ def county_parents(province: Province, province_managed_counties: Iterable[str] 
     return parents
 
 
-def _badged_per_county(province: Province) -> pd.Series:
-    return province.school_counts[_BADGED].sum(axis=1).astype(np.int64)
+def inspector_targets(
+    supervised: np.ndarray,
+    counties_evaluated: np.ndarray,
+    schools_per_inspector: float,
+    inspectors_per_county: float,
+    buffer: float = 0.0,
+) -> np.ndarray:
+    """Inspectors each office staffs for (clause 十七): the one staffing rule.
+
+    ``ceil(supervised / schools_per_inspector × (1 + buffer))`` for the schools an office
+    supervises (badged-type schools at a county office, higher education at the province
+    office), plus ``round(inspectors_per_county × counties it evaluates × (1 + buffer))``
+    (halves upward) for a city office, or the province office for the counties it evaluates
+    directly (省直管县). The initial inspectorate uses ``buffer = 0``; the model's recruitment
+    hires a little above the ratio to cover the year's departures.
+
+    Args:
+        supervised: Schools each office supervises.
+        counties_evaluated: County governments each office evaluates (its administered ones).
+        schools_per_inspector: Schools per inspector (clause 十七: 5).
+        inspectors_per_county: Inspectors an office keeps per county it evaluates.
+        buffer: Extra share hired above the ratio.
+
+    Returns:
+        The target per office, as integers.
+    """
+    scale = 1.0 + buffer
+    schools = np.asarray(supervised, dtype=float) / schools_per_inspector * scale
+    counties = inspectors_per_county * np.asarray(counties_evaluated, dtype=float) * scale
+    return (np.ceil(schools - 1e-9).astype(np.int64) + round_half_up(counties)).astype(np.int64)
+
+
+def full_time_targets(targets: np.ndarray, full_time_share: float) -> np.ndarray:
+    """Full-time inspectors among each office's ``targets``: at least the share (十七: ≥30 %).
+
+    Args:
+        targets: Inspectors per office.
+        full_time_share: Target full-time share in [0, 1].
+
+    Returns:
+        ``ceil(full_time_share × targets)`` as integers, so rounding never drops an office
+        below the share.
+    """
+    return np.ceil(full_time_share * np.asarray(targets, dtype=float) - 1e-9).astype(np.int64)
 
 
 def staff_inspectorate(
@@ -254,13 +323,15 @@ def staff_inspectorate(
 ) -> pd.DataFrame:
     """Staff every supervision office of the province with inspectors (clauses 六, 十七).
 
+    Each office gets its :func:`inspector_targets` (buffer 0):
+
     * County office: ``ceil(badged-type schools of the county / schools_per_inspector)``.
     * Province office: ``ceil(higher-education schools / schools_per_inspector)``, plus
       ``round(city_inspectors_per_county × province-managed counties)`` (it evaluates them in
       place of a city).
     * City office: ``round(city_inspectors_per_county × counties it administers)``.
 
-    In every office the first ``ceil(full_time_share × n)`` inspectors are full-time (at least
+    In every office the first :func:`full_time_targets` inspectors are full-time (at least
     the share, as clause 十七 sets a floor); other counts round halves upward. Staffing
     involves no random draws, so ``seed`` does not change the result; it is accepted so that
     every builder has the same signature.
@@ -277,36 +348,26 @@ def staff_inspectorate(
         first, then cities and counties in ``divisions.csv`` order.
 
     Raises:
-        ValueError: If ``spec`` or ``province_managed_counties`` is not allowed.
+        ArgumentError: If ``spec`` or ``province_managed_counties`` is not allowed.
     """
     spec = as_spec(spec)
     del seed
     parents = county_parents(province, province_managed_counties)
-    ratio = spec.schools_per_inspector
-
-    n_higher = int(province.school_counts[_PROVINCE_SUPERVISED].to_numpy().sum())
-    n_managed = int((parents == province.code).sum())
-    counties_per_city = parents.value_counts().reindex(province.cities.index, fill_value=0)
-
-    codes = np.concatenate(
-        [[province.code], province.cities.index.to_numpy(str), parents.index.to_numpy(str)]
-    )
+    counties = parents.index.to_numpy(str)
+    codes = np.concatenate([[province.code], province.cities.index.to_numpy(str), counties])
     levels = np.repeat(
         [Level.PROVINCE.value, Level.CITY.value, Level.COUNTY.value],
-        [1, len(counties_per_city), len(parents)],
+        [1, len(province.cities), len(counties)],
     )
-    counts = np.concatenate(
-        [
-            [
-                math.ceil(n_higher / ratio - 1e-9)
-                + int(round_half_up(spec.city_inspectors_per_county * n_managed))
-            ],
-            round_half_up(spec.city_inspectors_per_county * counties_per_city.to_numpy()),
-            np.ceil(_badged_per_county(province).to_numpy() / ratio - 1e-9).astype(np.int64),
-        ]
-    ).astype(np.int64)
-    # At least the share (clause 十七: 不低于30%), so rounding never drops an office below it.
-    n_full = np.ceil(spec.full_time_share * counts - 1e-9).astype(np.int64)
+    n_higher = int(province.school_counts[_PROVINCE_SUPERVISED].to_numpy().sum())
+    badged = province.school_counts[_BADGED].sum(axis=1).reindex(counties).to_numpy()
+    supervised = np.concatenate([[n_higher], np.zeros(len(province.cities)), badged])
+    # Counties each office evaluates: those it administers (a county office: none).
+    evaluated = parents.value_counts().reindex(codes, fill_value=0).to_numpy()
+    counts = inspector_targets(
+        supervised, evaluated, spec.schools_per_inspector, spec.city_inspectors_per_county
+    )
+    n_full = full_time_targets(counts, spec.full_time_share)
 
     total = int(counts.sum())
     starts = np.repeat(np.cumsum(counts) - counts, counts)
@@ -330,22 +391,24 @@ def check_inspectors(inspectors: pd.DataFrame) -> None:
         inspectors: The inspector table.
 
     Raises:
-        ValueError: If it is not a DataFrame, lacks columns or repeats an inspector id.
+        ArgumentError: If it is not a DataFrame, lacks columns or repeats an inspector id.
     """
     if not isinstance(inspectors, pd.DataFrame):
-        raise ValueError(
+        raise ArgumentError(
             f"inspectors: {type(inspectors).__name__} is not allowed; "
             "must be a DataFrame as returned by staff_inspectorate"
         )
     missing = [c for c in INSPECTOR_COLUMNS if c not in inspectors.columns]
     if missing:
-        raise ValueError(
+        raise ArgumentError(
             f"inspectors: missing column(s) {', '.join(missing)}; "
             f"required: {', '.join(INSPECTOR_COLUMNS)}"
         )
     if inspectors["inspector_id"].duplicated().any():
         dup = inspectors.loc[inspectors["inspector_id"].duplicated(), "inspector_id"].iloc[0]
-        raise ValueError(f"inspectors: inspector_id {dup!r} occurs more than once; must be unique")
+        raise ArgumentError(
+            f"inspectors: inspector_id {dup!r} occurs more than once; must be unique"
+        )
 
 
 def assign_badged_zones(
@@ -356,10 +419,11 @@ def assign_badged_zones(
 ) -> pd.DataFrame:
     """Put badged-type schools into the responsibility zones of county inspectors (六, 十七).
 
-    Per county, ``n_covered = min(round(badged_coverage × n_schools), n_inspectors ×
-    max_zone_schools)``. Which schools are covered is a seeded draw; the covered schools are
-    dealt in turn to the county's inspectors, so zone sizes differ by at most one and none
-    exceeds ``max_zone_schools``.
+    The zone rule of :func:`~dudao_sim.structure.zones.deal_zones`, the one the model's
+    staffing mechanism applies each month: per county, ``n_covered = min(ceil(badged_coverage
+    × n_schools), n_inspectors × max_zone_schools)``; which schools are covered is a seeded
+    draw; the covered schools are dealt in turn to the county's inspectors, so zone sizes
+    differ by at most one and none exceeds ``max_zone_schools``.
 
     Args:
         province: The province.
@@ -373,42 +437,30 @@ def assign_badged_zones(
         ``school_id`` and ``inspector_id`` (missing, ``pd.isna``, when not covered).
 
     Raises:
-        ValueError: If ``inspectors`` lacks columns or ``spec`` is not allowed.
+        ArgumentError: If ``inspectors`` lacks columns or ``spec`` is not allowed.
     """
     spec = as_spec(spec)
     check_inspectors(inspectors)
     schools = province.schools
     badged = schools.loc[schools["school_type"].isin(_BADGED), ["school_id", "county_code"]]
     badged = badged.reset_index(drop=True)
-    n = len(badged)
+    counties = pd.Index(sorted(province.county_table.index.astype(str)))
+    school_office = counties.get_indexer(badged["county_code"].astype(str))
 
     county = inspectors.loc[inspectors["level"].astype(str) == Level.COUNTY.value]
-    county = county[["inspector_id", "office_code"]].astype(str).reset_index(drop=True)
-    county["slot"] = county.groupby("office_code", sort=False).cumcount()
-    staff = county.groupby("office_code", sort=False).size()
+    inspector_office = counties.get_indexer(county["office_code"].astype(str))
+    staffed = inspector_office >= 0  # a county inspector of another province holds no zone
+    n_schools = np.bincount(school_office, minlength=len(counties))
 
-    n_schools = badged.groupby("county_code", sort=False).size()
-    n_staff = staff.reindex(n_schools.index, fill_value=0).to_numpy()
-    n_covered = np.minimum(
-        round_half_up(spec.badged_coverage * n_schools.to_numpy()),
-        n_staff * spec.max_zone_schools,
+    key = np.random.default_rng(np.random.SeedSequence(seed)).random(len(badged))
+    chosen, holder = deal_zones(
+        school_office=school_office,
+        uncovered=np.ones(len(badged), bool),
+        to_cover=schools_to_cover(n_schools, spec.badged_coverage),
+        inspector_office=np.where(staffed, inspector_office, 0),
+        room=np.where(staffed, spec.max_zone_schools, 0),
+        order_key=key,
     )
-    covered_of = pd.Series(n_covered, index=n_schools.index)
-    staff_of = pd.Series(n_staff, index=n_schools.index)
-
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
-    key = rng.random(n)
-    county_codes = badged["county_code"].to_numpy(str)
-    order = np.lexsort((key, county_codes))  # by county, then by random key
-    sorted_codes = county_codes[order]
-    first = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]] if n else np.zeros(0, bool)
-    group_start = np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else first
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - group_start
-
-    covered = rank < covered_of.reindex(county_codes).to_numpy()
-    slot = np.where(covered, rank % np.maximum(staff_of.reindex(county_codes).to_numpy(), 1), -1)
-    keys = pd.DataFrame({"office_code": county_codes, "slot": slot})
-    merged = keys.merge(county, on=["office_code", "slot"], how="left", sort=False)
-    inspector = merged["inspector_id"].astype(str).where(covered)
+    inspector = pd.Series(pd.NA, index=badged.index, dtype=object)
+    inspector.iloc[chosen] = county["inspector_id"].astype(str).to_numpy()[holder]
     return pd.DataFrame({"school_id": badged["school_id"].astype(str), "inspector_id": inspector})

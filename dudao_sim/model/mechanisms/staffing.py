@@ -15,6 +15,12 @@ Clauses 六, 十七, 十八, 十九, 二十一 and 二十五.
   schools their time allows at the planned zone-visit rate, and offices below the coverage
   target stretch zones up to the national cap of 20 schools; a thin inspectorate leaves
   schools uncovered or thinly visited.
+
+The staffing targets (:func:`~dudao_sim.structure.inspectorate.inspector_targets`,
+:func:`~dudao_sim.structure.inspectorate.full_time_targets`), the coverage goal and the
+zone-dealing rule (:mod:`dudao_sim.structure.zones`) are the ones the initial inspectorate is
+built with; the zone limit is the structure's ``max_zone_schools`` (``policy/targets.toml``).
+Targets are computed for every office; only county offices recruit so far.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ import numpy as np
 from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism
 from dudao_sim.model.mechanisms.common import group_ranks, inspector_capacity
-from dudao_sim.model.state import NEVER, InspectorTable, LevelCode, SchoolTable
-from dudao_sim.policy.targets import MAX_ZONE_SCHOOLS
+from dudao_sim.model.state import NEVER, LevelCode
+from dudao_sim.structure.inspectorate import full_time_targets, inspector_targets
+from dudao_sim.structure.zones import deal_zones, schools_to_cover
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
@@ -103,10 +110,19 @@ class Staffing(Mechanism):
         badged = np.bincount(
             schools.office[schools.badged_type & schools.active], minlength=offices.n
         )
-        # Offices hire a little above the ratio to cover the year's expected departures.
-        needed = badged / float(lv["schools_per_inspector_target"])
-        target = np.ceil(needed * (1.0 + a["recruitment_buffer"]) - 1e-9)
-        target_ft = np.ceil(float(lv["full_time_share_target"]) * target - 1e-9)
+        # Every office's target by the one staffing rule (十七), a little above the ratio to
+        # cover the year's expected departures; only county offices recruit toward it so far.
+        govs = model.state.governments
+        target = inspector_targets(
+            supervised=np.bincount(schools.office[schools.active], minlength=offices.n),
+            counties_evaluated=np.bincount(
+                govs.office[govs.level == LevelCode.COUNTY], minlength=offices.n
+            ),
+            schools_per_inspector=float(lv["schools_per_inspector_target"]),
+            inspectors_per_county=model.structure.spec.city_inspectors_per_county,
+            buffer=a["recruitment_buffer"],
+        )
+        target_ft = full_time_targets(target, float(lv["full_time_share_target"]))
         have = np.bincount(ins.office[ins.active], minlength=offices.n)
         have_ft = np.bincount(ins.office[ins.active & ins.full_time], minlength=offices.n)
         push = a["gap_closed_base"] + (1.0 - a["gap_closed_base"]) * float(
@@ -148,74 +164,36 @@ class Staffing(Mechanism):
 
         An office first gives each inspector only the schools their time allows at the planned
         zone-visit rate; where that leaves its coverage below the target, it stretches zones up
-        to the national cap of 20 schools, so coverage on paper rises while visits thin out.
+        to the zone limit (20 schools), so coverage on paper rises while visits thin out. Both
+        passes deal schools by :func:`~dudao_sim.structure.zones.deal_zones`.
         """
         lv, t = model.levers, model.t
         ins, schools = model.state.inspectors, model.state.schools
         offices = model.state.offices
+        max_zone = model.structure.spec.max_zone_schools
         eligible = schools.badged_type & schools.active
         u = model.streams.uniform("zone_assignment", t, schools.n)
         per_year = max(float(lv["zone_visits_per_year"]), 1.0)
         time_allows = np.floor(
             inspector_capacity(ins, model.assumptions) * MONTHS_PER_YEAR / per_year + 1e-9
         )
-        comfortable = np.minimum(time_allows, MAX_ZONE_SCHOOLS)
+        comfortable = np.minimum(time_allows, max_zone)
         n_eligible = np.bincount(schools.office[eligible], minlength=offices.n)
-        goal = np.ceil(float(lv["badged_coverage_target"]) * n_eligible - 1e-9)
+        goal = schools_to_cover(n_eligible, float(lv["badged_coverage_target"]))
         assigned = 0
-        for room, target in ((comfortable, n_eligible), (MAX_ZONE_SCHOOLS, goal)):
+        for room, target in ((comfortable, n_eligible), (max_zone, goal)):
             covered = eligible & (schools.badged >= 0)
             n_covered = np.bincount(schools.office[covered], minlength=offices.n)
-            to_cover = np.maximum(target - n_covered, 0).astype(int)
             load = np.bincount(schools.badged[schools.badged >= 0], minlength=ins.n)
-            spare = np.where(ins.active, np.maximum(room - load, 0), 0).astype(int)
-            assigned += self._fill(schools, ins, offices.n, eligible & ~covered, to_cover, spare, u)
+            chosen, holder = deal_zones(
+                school_office=schools.office,
+                uncovered=eligible & ~covered,
+                to_cover=np.maximum(target - n_covered, 0),
+                inspector_office=ins.office,
+                room=np.where(ins.active, np.maximum(room - load, 0), 0),
+                order_key=u,
+            )
+            schools.badged[chosen] = holder
+            assigned += len(chosen)
         if assigned:
             model.record("zones_assigned", assigned)
-
-    def _fill(
-        self,
-        schools: SchoolTable,
-        ins: InspectorTable,
-        n_offices: int,
-        uncovered: np.ndarray,
-        to_cover: np.ndarray,
-        spare: np.ndarray,
-        u: np.ndarray,
-    ) -> int:
-        """Assign up to ``to_cover`` uncovered schools per office to spare zone places."""
-        candidates = np.flatnonzero(uncovered)
-        if not len(candidates) or not to_cover.any() or not spare.any():
-            return 0
-        # Random order within each office, then the first ``to_cover`` of each office.
-        cand_office = schools.office[candidates]
-        order = np.lexsort((u[candidates], cand_office))
-        candidates, cand_office = candidates[order], cand_office[order]
-        _, rank = group_ranks(cand_office)
-        # Spare places of each office's inspectors, as a flat list of inspector rows.
-        slots = np.repeat(np.arange(ins.n), spare)
-        slot_office = ins.office[slots]
-        slot_first = np.r_[True, slot_office[1:] != slot_office[:-1]]
-        slot_start_of_office = np.full(n_offices, -1)
-        slot_count = np.bincount(slot_office, minlength=n_offices)
-        idx = np.flatnonzero(slot_first)
-        slot_start_of_office[slot_office[idx]] = idx
-        # Spread schools over inspectors: take slots round-robin by interleaving.
-        take = (rank < to_cover[cand_office]) & (rank < slot_count[cand_office])
-        chosen, chosen_office, chosen_rank = candidates[take], cand_office[take], rank[take]
-        if not len(chosen):
-            return 0
-        spread = self._interleave(slots, slot_office, spare, n_offices)
-        schools.badged[chosen] = spread[slot_start_of_office[chosen_office] + chosen_rank]
-        return len(chosen)
-
-    @staticmethod
-    def _interleave(
-        slots: np.ndarray, slot_office: np.ndarray, spare: np.ndarray, n_offices: int
-    ) -> np.ndarray:
-        """Reorder each office's slots so consecutive places go to different inspectors."""
-        if not len(slots):
-            return slots
-        _, depth = group_ranks(slots)  # 0 for an inspector's first spare place, ...
-        order = np.lexsort((slots, depth, slot_office))
-        return slots[order]

@@ -10,9 +10,12 @@ Builds the month's visits, one row per visit (:class:`~dudao_sim.model.mechanism
 - end-of-term comprehensive reviews of principals (六);
 - special supervision of counties with an incident (五), by the city office;
 - third-party monitoring (七);
-- government evaluations each November: province → cities, city → counties (市级为主, with a
-  sample of schools), county → townships; provincial spot-check confirmation (省级抽查认定) of a
-  share of counties each December with its own school sample (五);
+- government evaluations each November along the structure's ``evaluates`` edges
+  (``state.evaluations``): province → cities, city → counties (市级为主, with a sample of
+  schools; the province for a province-managed county), county → townships, plus any extra
+  edges; spot-check confirmation (省级抽查认定) each December along its ``spot_checks`` edges
+  (``state.confirmations``: by default the province office → every city-led county), each
+  edge drawn at the spot-check share, with its own school sample (五);
 - re-checks of closed items that fall due (十二).
 
 Each visit is announced or not (明察暗访) and on site or online (八). A cap on visits per school
@@ -89,7 +92,8 @@ class SupervisionVisits(Mechanism):
     Reads: ``flows.incidents`` (schools: special supervision); state — schools (badged,
     office, plan_month, principal_term_end, rating, orders_year, fakes_caught_year, dressing,
     problems.recheck), governments (level, office, problems.recheck), offices (effort, level),
-    inspectors (active, full_time, office).
+    inspectors (active, full_time, office), evaluations and confirmations (the structure's
+    ``evaluates`` and ``spot_checks`` edges).
 
     Writes: ``flows.visits``, ``flows.confirmed_counties`` (December); state — visits_year,
     last_visit, visited_by, evaluated_year, schools' principal_term_end, offices' spent.
@@ -327,15 +331,17 @@ class SupervisionVisits(Mechanism):
             levels = [LevelCode.CITY, LevelCode.COUNTY] + (
                 [LevelCode.TOWNSHIP] if lv["township_evaluation"] else []
             )
-            chosen = np.flatnonzero(np.isin(govs.level, levels) & (govs.office >= 0))
+            # Who evaluates whom: the structure's ``evaluates`` edges (五).
+            evaluations = model.state.evaluations
+            pick = np.isin(govs.level[evaluations.government], levels)
+            chosen, office = evaluations.government[pick], evaluations.office[pick]
             # County offices evaluate townships with their own inspectors' remaining time.
             town = govs.level[chosen] == LevelCode.TOWNSHIP
             u_town = model.streams.uniform_at("township_evaluation_order", t, chosen[town])
             done = np.ones(len(chosen), bool)
-            done[town] = self._take_capacity(model, govs.office[chosen[town]], u_town)
+            done[town] = self._take_capacity(model, office[town], u_town)
             model.record("township_evaluations_dropped", ~done)
-            chosen = chosen[done]
-            office = govs.office[chosen]
+            chosen, office = chosen[done], office[done]
             out.append(
                 _visits(
                     UnitKind.GOVERNMENT,
@@ -362,36 +368,58 @@ class SupervisionVisits(Mechanism):
                 )
             )
         if model.calendar.is_december(t):
-            u_county = model.streams.uniform("confirmation_county", t, govs.n)
-            share = float(lv["provincial_spot_check_share"])
-            confirmed = (govs.level == LevelCode.COUNTY) & (u_county < share)
-            chosen = np.flatnonzero(confirmed)
-            province_office = np.zeros(len(chosen), np.int64)
-            out.append(
-                _visits(
-                    UnitKind.GOVERNMENT,
-                    chosen,
-                    province_office,
-                    0,
-                    np.full(len(chosen), -1),
-                    Purpose.CONFIRMATION,
-                )
-            )
-            model.record("counties_confirmed", len(chosen))
-            model.flows.confirmed_counties = confirmed
-            p = a["confirmation_school_sample"] / np.maximum(n_per_county[schools.county], 1.0)
-            sample = np.flatnonzero(confirmed[schools.county] & (u_conf < p) & schools.active)
-            out.append(
-                _visits(
-                    UnitKind.SCHOOL,
-                    sample,
-                    np.zeros(len(sample), np.int64),
-                    0,
-                    np.full(len(sample), -1),
-                    Purpose.CONFIRMATION,
-                )
-            )
+            out.extend(self._confirmations(model, u_conf, n_per_county))
         return out
+
+    def _confirmations(
+        self, model: SupervisionModel, u_conf: np.ndarray, n_per_county: np.ndarray
+    ) -> list[Visits]:
+        """December spot-check confirmations (省级抽查认定, 五) along ``spot_checks`` edges.
+
+        Each edge office → government is drawn at ``provincial_spot_check_share``; a drawn
+        office visits the government and, for a county, a sample of its schools.
+        """
+        a, t = model.assumptions, model.t
+        schools, govs, offices = model.state.schools, model.state.governments, model.state.offices
+        edges = model.state.confirmations
+        # Each edge is drawn on its own (keyed by government and office: common random
+        # numbers across scenarios), so two offices spot-checking a county draw independently.
+        key = edges.government.astype(np.int64) * offices.n + edges.office
+        drawn = model.streams.uniform_at("confirmation_county", t, key) < float(
+            model.levers["provincial_spot_check_share"]
+        )
+        office, government = edges.office[drawn], edges.government[drawn]
+        confirmed = np.zeros(govs.n, bool)
+        confirmed[government] = True
+        model.record("counties_confirmed", confirmed)
+        model.flows.confirmed_counties = confirmed
+        # Each office confirming a county visits the same sample of its schools.
+        county = govs.level[government] == LevelCode.COUNTY
+        n_edges = np.bincount(government[county], minlength=govs.n)
+        first_edge = np.cumsum(n_edges) - n_edges  # edges are sorted by government
+        p = a["confirmation_school_sample"] / np.maximum(n_per_county[schools.county], 1.0)
+        sample = np.flatnonzero((n_edges[schools.county] > 0) & (u_conf < p) & schools.active)
+        repeats = n_edges[schools.county[sample]]
+        _, k = group_ranks(np.repeat(np.arange(len(sample)), repeats))
+        by = office[county][np.repeat(first_edge[schools.county[sample]], repeats) + k]
+        return [
+            _visits(
+                UnitKind.GOVERNMENT,
+                government,
+                office,
+                offices.level[office],
+                np.full(len(government), -1),
+                Purpose.CONFIRMATION,
+            ),
+            _visits(
+                UnitKind.SCHOOL,
+                np.repeat(sample, repeats),
+                by,
+                offices.level[by],
+                np.full(len(by), -1),
+                Purpose.CONFIRMATION,
+            ),
+        ]
 
     # ---- method, cap, de-duplication, booking ------------------------------------------------
     def _methods(self, model: SupervisionModel, visits: Visits) -> Visits:
