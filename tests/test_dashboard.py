@@ -20,7 +20,7 @@ from dudao_sim.dashboard.export import regional_table, results_table, scenario_t
 from dudao_sim.dashboard.findings import BINS, FINDING_METRICS, classify, key_findings
 from dudao_sim.dashboard.serve import SHARE_DIR, TEMPLATE, voila_command, voila_env
 from dudao_sim.dashboard.session import DashboardSession, DashboardSettings, dashboard_settings
-from dudao_sim.dashboard.texts import TEXTS
+from dudao_sim.dashboard.texts import LANG_OPTIONS, all_text, text
 from dudao_sim.dashboard.widgets import LeverControls
 from dudao_sim.data.synthetic import synthetic_province
 from dudao_sim.experiments.runner import RunSpec, run_one
@@ -85,7 +85,7 @@ def test_starting_scenario_sets_the_levers_and_changes_are_tracked(app):
 
 def test_language_switch_relabels_everything(app):
     app.set_lang("zh")
-    assert app.run_button.description == TEXTS["run"]["zh"]
+    assert app.run_button.description == text("run", "zh") == "运行"
     assert app.controls.widgets["unannounced_share"].description == "暗访比例"
     assert app.controls.view.titles[0] == GROUPS["I"]["zh"]
     assert "中文" not in app.title.value and "督导" in app.title.value
@@ -96,6 +96,23 @@ def test_language_switch_relabels_everything(app):
         app.controls.widgets["unannounced_share"].description
         == LEVERS["unannounced_share"].label_en
     )
+
+
+def test_the_dashboard_reads_its_words_from_the_text_catalogue():
+    from dudao_sim.i18n import MissingTextError, section
+
+    assert LANG_OPTIONS == (("中文", "zh"), ("English", "en"))
+    assert (
+        text("done", "en", n=3, cached=1, seconds=2.0)
+        == "Done: 3 runs (1 from the cache) in 2.0 s."
+    )
+    zh, en = section("dashboard", "zh"), section("dashboard", "en")
+    assert set(zh) == set(en) and zh["run"] == "运行" and en["run"] == "Run"
+    assert all(v in all_text("zh") for v in zh.values())
+    # the key findings speak in the report's words (report.findings); the dashboard's own are gone
+    for gone in ("improves", "costs", "worse", "noise", "nothing", "versus"):
+        with pytest.raises(MissingTextError, match=f"dashboard.{gone}"):
+            text(gone, "en")
 
 
 def test_run_shows_results_and_unannounced_visits_shrink_window_dressing(ran):

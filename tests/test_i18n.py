@@ -44,25 +44,50 @@ def _is_wrapper(func: ast.expr, table: str, own: bool) -> bool:
     return isinstance(func, ast.Name) and (func.id == "_text" or (func.id == "text" and own))
 
 
+def _wrapper_modules() -> dict[str, str]:
+    """Modules with a ``TEXT_TABLE`` and a ``text`` of their own: ``{dotted name: table}``."""
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        own = any(isinstance(n, ast.FunctionDef) and n.name == "text" for n in tree.body)
+        for node in tree.body:
+            targets = [getattr(t, "id", "") for t in getattr(node, "targets", [])]
+            if own and isinstance(node, ast.Assign) and targets == ["TEXT_TABLE"]:
+                dotted = path.relative_to(PACKAGE.parent).with_suffix("").parts
+                out[".".join(dotted)] = node.value.value  # type: ignore[attr-defined]
+    return out
+
+
 def _used_keys() -> dict[str, set[str]]:
     """Literal keys passed to the catalogue in the package: ``text("a.b", ...)`` calls.
 
     A call counts when it is ``i18n.text(...)``, or ``text(...)`` / ``i18n_text(...)`` in a
     module importing ``text`` from :mod:`dudao_sim.i18n`; in a module with a ``TEXT_TABLE``
     constant, calls of its wrappers (its own ``text``, ``_text`` or a ``.t`` method) prefix
-    the table. F-strings with a literal
+    the table, and so do calls of such a module's ``text`` imported elsewhere (the
+    dashboard's ``texts.text``). F-strings with a literal
     head are returned as ``"head*"`` (some key must start with the head).
     """
     used: dict[str, set[str]] = {}
+    wrappers = _wrapper_modules()
     for path in sorted(PACKAGE.rglob("*.py")):
         if path.parent.name == "i18n":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names: set[str] = set()
+        imported: dict[str, str] = {}  # a wrapper's text imported from another module: table
         table = ""
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "dudao_sim.i18n":
                 names.update(a.asname or a.name for a in node.names if a.name == "text")
+            if isinstance(node, ast.ImportFrom) and node.module in wrappers:
+                imported.update(
+                    {
+                        a.asname or a.name: wrappers[node.module]
+                        for a in node.names
+                        if a.name == "text"
+                    }
+                )
             if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
                 "TEXT_TABLE"
             ]:
@@ -78,6 +103,8 @@ def _used_keys() -> dict[str, set[str]]:
                     prefix = ""
             elif isinstance(func, ast.Name) and func.id in names and not own:
                 prefix = ""
+            elif isinstance(func, ast.Name) and func.id in imported:
+                prefix = imported[func.id] + "."
             elif _is_wrapper(func, table, own):
                 prefix = table + "."
             if prefix is None:
@@ -98,6 +125,7 @@ def test_every_key_used_in_the_code_exists():
     keys = set(catalogue("en"))
     assert len(used) > 60, "the scan finds the calls"
     assert {"figure.score", "report.sec-costs", "hierarchy.yes", "cli.graphml_written"} <= set(used)
+    assert {"dashboard.run", "dashboard.map_title", "dashboard.clause_of"} <= set(used)
     missing = {
         k: sorted(where)
         for k, where in used.items()

@@ -285,7 +285,7 @@ def test_finding_sentences_carry_units_and_the_interval(page_en, page_zh):
         row = paired.loc[("reform_2021", m)]
         sign = "+" if row["diff_mean"] > 0 else "−"
         assert f" {sign}" in sentence
-    units = {"fake_share": " pp", "quality_mean": " SD", "cost_yuan_year": "10k yuan"}
+    units = {"fake_share": " pp", "quality_pupils": " SD", "cost_yuan_year": "10k yuan"}
     for m, unit in units.items():
         if m in spans:
             assert unit in htmllib.unescape(spans[m]), m
@@ -379,7 +379,7 @@ def test_numbers_carry_their_units(page_en, page_zh):
                 assert shown.endswith(pp if field == "diff_mean" else "%"), (lang, m, shown)
             if metric(m).unit == "yuan/year":
                 assert shown.endswith(yuan), (lang, m, shown)
-            if m == "quality_mean":
+            if m in ("quality_mean", "quality_pupils"):
                 assert shown.endswith(sd), (lang, m, shown)
         # at most 3 significant digits in the readable form
         cost = [s for f, m, s in spans if m == "cost_yuan_year" and f == "mean"]
@@ -578,7 +578,7 @@ def test_chunks_are_even_and_never_exceed_the_limit():
 def test_findings_work_on_a_single_scenario_frame():
     paired = pd.DataFrame(
         {
-            "metric": ["fake_share", "quality_mean", "cost_yuan_year"],
+            "metric": ["fake_share", "quality_pupils", "cost_yuan_year"],
             "diff_mean": [-0.05, 0.001, 2.0e6],
             "ci_low": [-0.07, -0.01, 1.0e6],
             "ci_high": [-0.03, 0.012, 3.0e6],
@@ -588,10 +588,10 @@ def test_findings_work_on_a_single_scenario_frame():
     found = {f.metric: f for f in key_findings(paired)}
     assert {m: f.bin for m, f in found.items()} == {
         "fake_share": "improves",
-        "quality_mean": "noise",
+        "quality_pupils": "noise",
         "cost_yuan_year": "costs",
     }
-    zh = "年督导成本（元） +200 万元（95% 区间 +100 至 +300 万元）"
+    zh = "年督导成本 +200 万元（95% 区间 +100 至 +300 万元）"
     assert found["cost_yuan_year"].sentence("zh") == zh
 
 

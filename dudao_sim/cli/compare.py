@@ -4,8 +4,10 @@ It runs the baseline and the reforms on the same seeds over the bundled province
 run to an output folder (``--resume`` continues an interrupted one), prints the paired
 differences (:mod:`dudao_sim.cli.output`: the baseline's means and each scenario's change,
 ``reform_2021`` first, one block per metric group; ``--format csv|json`` for machines) and
-writes the HTML report. Progress goes to stderr (:mod:`dudao_sim.cli.progress`). The same
-call runs on a Dask cluster with ``--scheduler tcp://host:8786``.
+writes the HTML report — with the lever values set by ``--set``, the results by county of the
+baseline and the main reform, and the province for the county map. Progress goes to stderr
+(:mod:`dudao_sim.cli.progress`). The same call runs on a Dask cluster with
+``--scheduler tcp://host:8786``.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ from dudao_sim.cli.output import (
     status,
 )
 from dudao_sim.cli.progress import progress_from
-from dudao_sim.cli.report import write_html_report, write_runs_csv
+from dudao_sim.cli.report import county_results, write_html_report, write_runs_csv
 from dudao_sim.experiments import (
+    ResultStore,
     StoreError,
     paired_differences,
     run_ensemble,
@@ -174,10 +177,19 @@ def run(args: argparse.Namespace) -> int:
         paired.to_csv(out / "paired.csv", index=False)
     print_comparison(ensemble.runs, scenarios, args, province.name, len(seeds))
     if not args.no_report:
+        from dudao_sim.report.labels import main_scenario
+
         progress.note(f"writing the report ({args.lang}) into {out}")
-        manifest = {**ensemble.manifest, "baseline": args.baseline}
+        main = main_scenario(scenarios, args.baseline)
         path = write_html_report(
-            ensemble.runs, ensemble.regional, manifest, out, args.lang, args.baseline
+            ensemble.runs,
+            ensemble.regional,
+            ensemble.manifest,
+            out,
+            args.lang,
+            args.baseline,
+            county=county_results(ResultStore(out), args.baseline, main),
+            province=province,
         )
         status(f"\nreport: {path}", args.format)
     if args.runs_csv:

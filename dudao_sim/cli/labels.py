@@ -18,7 +18,7 @@ KEY_OUTCOMES = (
     "fake_share",
     "rebound_rate",
     "report_distortion",
-    "quality_mean",
+    "quality_pupils",
     "visits_per_school_year",
     "cost_yuan_year",
 )

@@ -1,53 +1,164 @@
 """``dudao-sim report``: write the HTML report from a ``compare`` output folder.
 
 :func:`write_html_report` is shared with ``compare``, which writes the report at the end of
-its runs. The run frame stays in the folder's Parquet parts; ``--csv`` also writes it as
-``runs.csv`` (large: every metric of every month of every run).
+its runs. The report gets the manifest's keys it shows — the lever values set on every run
+(``--set``) among them, read from the runs' specs — the results by 市州 and, from folders
+that store them, the results by county of the baseline and the scenario the report looks at
+most closely (their last months only, read part by part), with the province for the county
+map (:func:`report_province`). The run frame stays in the folder's Parquet parts; ``--csv``
+also writes it as ``runs.csv`` (large: every metric of every month of every run).
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from dudao_sim.cli.common import Command, UsageError
+from dudao_sim.cli.output import LAST_MONTHS
 from dudao_sim.cli.progress import progress_from
-from dudao_sim.errors import did_you_mean
+from dudao_sim.errors import DataError, did_you_mean
 from dudao_sim.experiments import ResultStore, StoreError
+
+if TYPE_CHECKING:
+    from dudao_sim.data.province import Province
+
+
+def report_manifest(manifest: Mapping[str, Any], baseline: str) -> dict[str, Any]:
+    """The keys of an experiment's manifest the report shows.
+
+    The required keys (:data:`~dudao_sim.report.html.MANIFEST_KEYS`) and the optional ones
+    (:data:`~dudao_sim.report.html.OPTIONAL_MANIFEST_KEYS`); ``levers`` — the values set on
+    top of every scenario, e.g. by ``--set`` — is taken from the run specs when the manifest
+    has no such key: the lever values every run shares.
+
+    Args:
+        manifest: The manifest of a ``compare`` folder (or of an in-memory ensemble).
+        baseline: The scenario the others are compared with.
+
+    Returns:
+        The report's manifest.
+    """
+    from dudao_sim.report.html import MANIFEST_KEYS, OPTIONAL_MANIFEST_KEYS
+
+    keys = (*MANIFEST_KEYS, *OPTIONAL_MANIFEST_KEYS)
+    info = {k: v for k, v in manifest.items() if k in keys}
+    if "levers" not in info:
+        shared = shared_levers(manifest.get("runs") or [])
+        if shared:
+            info["levers"] = shared
+    info["baseline"] = baseline
+    info.setdefault("created", "")
+    return info
+
+
+def shared_levers(runs: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Lever values every run sets on top of its scenario (``--set``), from the run specs.
+
+    Args:
+        runs: The manifest's runs (each with a ``levers`` mapping).
+
+    Returns:
+        ``{lever: value}`` set identically in every run; empty if there are none.
+    """
+    sets = [r.get("levers") if isinstance(r.get("levers"), Mapping) else {} for r in runs]
+    if not sets:
+        return {}
+    first = dict(sets[0])
+    return {k: v for k, v in first.items() if all(k in s and s[k] == v for s in sets[1:])}
+
+
+def report_province(manifest: Mapping[str, Any]) -> Province | None:
+    """The province of an experiment, loaded again from the folder its manifest names.
+
+    Args:
+        manifest: The experiment's manifest (``province_source``, ``province_code``).
+
+    Returns:
+        The province, or ``None`` when it was built in memory (``--synthetic``), its folder
+        is gone or unreadable, or the folder now holds another province (then the report's
+        county view has a table but no map).
+    """
+    from dudao_sim.data.province import load_province
+
+    source, code = manifest.get("province_source"), manifest.get("province_code")
+    if not isinstance(source, str) or not Path(source).is_dir():
+        return None
+    try:
+        province = load_province(source)
+    except DataError:
+        return None
+    return province if str(province.code) == str(code) else None
+
+
+def county_results(store: ResultStore, baseline: str, main: str | None) -> pd.DataFrame | None:
+    """Results by county for the report: the baseline's and ``main``'s runs, last months.
+
+    Args:
+        store: A ``compare`` folder.
+        baseline: The baseline scenario.
+        main: The scenario the report compares county by county (``None``: none).
+
+    Returns:
+        The tidy county frame, each run cut to its last :data:`LAST_MONTHS` months, or
+        ``None`` for a folder written before results by county were stored.
+    """
+    if main is None or not store.has_table("county"):
+        return None
+    return store.load("county", scenarios={baseline, main}, each=_last_months)
+
+
+def _last_months(part: pd.DataFrame) -> pd.DataFrame:
+    """A run's last :data:`LAST_MONTHS` months (the rule of ``last_months_mean``)."""
+    return part[part["month"] > part["month"].max() - LAST_MONTHS].reset_index(drop=True)
 
 
 def write_html_report(
     runs: pd.DataFrame,
     regional: pd.DataFrame,
-    manifest: dict,
+    manifest: Mapping[str, Any],
     out: Path,
     lang: str,
     baseline: str,
     runs_csv: bool = False,
+    county: pd.DataFrame | None = None,
+    province: Province | None = None,
 ) -> Path:
     """Write the HTML report of an experiment into ``out``.
 
     Args:
         runs: Province-wide metrics of every run.
         regional: Results by 市州 of every run.
-        manifest: The experiment's manifest (only the keys the report shows are passed on).
+        manifest: The experiment's manifest (the keys the report shows are passed on, see
+            :func:`report_manifest`).
         out: Output folder.
         lang: Report language, ``en`` or ``zh``.
         baseline: Scenario the others are compared with.
         runs_csv: Also write ``runs`` as ``out/runs.csv`` (``--csv``).
+        county: Results by county (see :func:`county_results`), or ``None``.
+        province: The province, for the county map and the counties' 市州, or ``None``.
 
     Returns:
         Path of the report.
     """
     from dudao_sim.report import write_report
-    from dudao_sim.report.html import MANIFEST_KEYS
 
-    info = {k: v for k, v in manifest.items() if k in MANIFEST_KEYS}
-    info["baseline"] = baseline
-    info.setdefault("created", "")
-    path = write_report(runs, regional, info, out, lang=lang, baseline=baseline)
+    info = report_manifest(manifest, baseline)
+    path = write_report(
+        runs,
+        regional,
+        info,
+        out,
+        lang=lang,
+        baseline=baseline,
+        last_months=LAST_MONTHS,
+        county=county,
+        province=province,
+    )
     if runs_csv:
         write_runs_csv(runs, out)
     return path
@@ -163,9 +274,25 @@ def run(args: argparse.Namespace) -> int:
             f"but the results hold {', '.join(found)}; was the manifest edited? Rerun compare "
             "into a new folder"
         )
-    progress_from(args).note(f"writing the report ({args.lang}) into {args.source}")
+    from dudao_sim.report.labels import main_scenario
+
+    try:
+        county = county_results(store, args.baseline, main_scenario(found, args.baseline))
+    except StoreError as error:
+        raise UsageError(f"--from: {error}") from None
+    progress = progress_from(args)
+    province = report_province(manifest) if county is not None else None
+    progress.note(f"writing the report ({args.lang}) into {args.source}")
     path = write_html_report(
-        runs, regional, manifest, Path(args.source), args.lang, args.baseline, args.runs_csv
+        runs,
+        regional,
+        manifest,
+        Path(args.source),
+        args.lang,
+        args.baseline,
+        args.runs_csv,
+        county=county,
+        province=province,
     )
     print(f"report: {path}")
     return 0

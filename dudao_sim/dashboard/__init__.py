@@ -6,7 +6,7 @@ key findings in plain words, figures in calendar years, results by 市州 and co
 edited scenario and the results to download. ``make dashboard`` serves it with Voilà;
 ``notebooks/05_policy_dashboard.ipynb`` shows it inline.
 
-Modules, one job each: :mod:`.texts` (the dashboard's words in both languages),
+Modules, one job each: :mod:`.texts` (the dashboard's words, from the text catalogue),
 :mod:`.widgets` (lever controls from ``levers.toml``), :mod:`.session` (settings, the worker
 pool and caches), :mod:`.findings` (plain-language findings), :mod:`.plots` (figures),
 :mod:`.export` (scenario TOML and CSV), :mod:`.app` (the assembled :class:`Dashboard`),

@@ -51,7 +51,7 @@ HEADLINE_METRICS: tuple[str, ...] = (
     "fake_share",
     "rectified_in_time",
     "report_distortion",
-    "quality_mean",
+    "quality_pupils",
     "visits_per_school_year",
     "teacher_hours_per_school_year",
     "cost_yuan_year",
@@ -61,7 +61,7 @@ HEADLINE_METRICS: tuple[str, ...] = (
 REGIONAL_METRICS: tuple[str, ...] = (
     "known_stock_share",
     "problems_per_school",
-    "quality_mean",
+    "quality_pupils",
     "effort_mean",
     "coverage_visited",
     "visited_12m",

@@ -27,7 +27,7 @@ TRAJECTORY_METRICS: tuple[str, ...] = (
     "flow_detection",
     "dressing_mean",
     "fake_share",
-    "quality_mean",
+    "quality_pupils",
     "teacher_hours_per_school_year",
     "cost_yuan_year",
 )

@@ -4,6 +4,12 @@
 streams each finished run to an output folder if one is given (resumable), and returns an
 :class:`Ensemble` with the tidy results and their summaries. :func:`run_sweep` does the same
 for the points of a design (grid or Latin hypercube) over levers and assumptions.
+
+An ensemble's folder also stores every run's results by county (table ``county``, about nine
+times the rows of the results by 市州 on Hunan), read from the folder when needed
+(:meth:`ResultStore.load <dudao_sim.experiments.store.ResultStore.load>` with ``scenarios``
+and ``each``) rather than held in the :class:`Ensemble`; sweeps and in-memory ensembles keep
+no county results.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dudao_sim.errors import LeverError, check_run_arguments, whole_number
 from dudao_sim.experiments.executors import Interrupted, execute
 from dudao_sim.experiments.runner import ProvinceRef, RunSpec, resolve_province
 from dudao_sim.experiments.statistics import paired_differences, summarize
-from dudao_sim.experiments.store import ResultStore
+from dudao_sim.experiments.store import BASE_TABLES, TABLES, ResultStore
 from dudao_sim.policy.assumptions import ASSUMPTIONS, check_assumptions
 from dudao_sim.policy.levers import LEVERS, check_levers
 from dudao_sim.policy.scenarios import load_scenario, scenario_path
@@ -48,11 +54,14 @@ class Ensemble:
         runs: Province-wide metrics, tidy (run_id, scenario, seed, point, month, metric, value).
         regional: Results by 市州, tidy (… code, name, metric, value).
         manifest: What was run (versions, province, specs).
+        folder: The output folder the runs were streamed to (``None`` in memory); an
+            ensemble's folder also holds the results by county.
     """
 
     runs: pd.DataFrame
     regional: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    folder: Path | None = None
 
     def summary(self, last_months: int = 12) -> pd.DataFrame:
         """Means and 95 % intervals over seeds of each metric in each scenario."""
@@ -79,6 +88,7 @@ def _execute_into(
     info: dict[str, Any],
     out_dir: str | Path | None,
     resume: bool,
+    tables: Sequence[str] = BASE_TABLES,
     **how: Any,
 ) -> Ensemble:
     from dudao_sim import __version__
@@ -86,7 +96,7 @@ def _execute_into(
     info = {"version": __version__, **_province_info(province), **info}
     if out_dir is not None:
         store = ResultStore(out_dir)
-        store.open(specs, info, resume)  # checks and creates the folder before any run
+        store.open(specs, info, resume, tables)  # checks and creates the folder before any run
         done = store.done()
         todo = [s for s in specs if s.run_id not in done]
         try:
@@ -95,9 +105,15 @@ def _execute_into(
             signum = getattr(stop, "signum", signal.SIGINT)
             raise Interrupted(signum, len(store.done()), len(specs), out_dir) from None
         store.finish()
-        return Ensemble(store.load("metrics"), store.load("regional"), store.read_manifest())
+        return Ensemble(
+            store.load("metrics"), store.load("regional"), store.read_manifest(), store.folder
+        )
     results: dict[str, dict[str, pd.DataFrame]] = {}
-    execute(specs, province, lambda spec, frames: results.__setitem__(spec.run_id, frames), **how)
+
+    def keep(spec: RunSpec, frames: dict[str, pd.DataFrame]) -> None:
+        results[spec.run_id] = {t: frames[t] for t in BASE_TABLES}  # county: folders only
+
+    execute(specs, province, keep, **how)
     order = [s.run_id for s in specs]  # manifest order, whatever order runs finished in
     runs = pd.concat([results[r]["metrics"] for r in order], ignore_index=True)
     regional = pd.concat([results[r]["regional"] for r in order], ignore_index=True)
@@ -129,7 +145,8 @@ def run_ensemble(
         warmup_months: Months of the shared warm-up.
         levers: Lever values applied on top of every scenario.
         assumptions: Assumption values for every run.
-        out_dir: Stream results to this folder (resumable); keep in memory if ``None``.
+        out_dir: Stream results to this folder (resumable), the results by county too (table
+            ``county``); keep in memory if ``None`` (without the results by county).
         resume: Continue an interrupted ensemble in ``out_dir``.
         workers: Local processes (default all cores; 1 = this process).
         client: A Dask ``distributed.Client``.
@@ -187,6 +204,7 @@ def run_ensemble(
         info,
         out_dir,
         resume,
+        TABLES,
         workers=workers,
         client=client,
         scheduler=scheduler,

@@ -3,7 +3,8 @@
 A :class:`RunSpec` names everything that makes a run — scenario (or stacked scenarios), seed,
 lever and assumption values, months — and nothing about where it runs, so the same spec gives
 the same numbers in this process, in a worker process or on a Dask cluster. :func:`run_one`
-runs it and returns the province-wide metrics and the results by 市州 as tidy frames.
+runs it and returns the province-wide metrics and the results by 市州 and by county as tidy
+frames.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ REGIONAL_COLUMNS = (
     "metric",
     "value",
 )
+#: Columns of a run's results by county (those of :data:`REGIONAL_COLUMNS`).
+COUNTY_COLUMNS = REGIONAL_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,9 @@ def run_one(spec: RunSpec, province: ProvinceRef) -> dict[str, pd.DataFrame]:
         province: The province (object, bundled name or folder).
 
     Returns:
-        ``{"metrics": ..., "regional": ...}`` with :data:`METRIC_COLUMNS` and
-        :data:`REGIONAL_COLUMNS`; months from 0 (the switch) on.
+        ``{"metrics": ..., "regional": ..., "county": ...}`` with :data:`METRIC_COLUMNS`,
+        :data:`REGIONAL_COLUMNS` (by 市州) and :data:`COUNTY_COLUMNS` (by county); months
+        from 0 (the switch) on.
     """
     from dudao_sim.model.model import SupervisionModel  # late import keeps workers light to start
 
@@ -142,11 +146,11 @@ def run_one(spec: RunSpec, province: ProvinceRef) -> dict[str, pd.DataFrame]:
     model.run()
     wide = model.metrics().drop(columns="phase")
     metrics = wide.melt(id_vars="month", var_name="metric", value_name="value")
-    regional = model.metrics_by("city")
     out = {}
     for name, frame, columns in (
         ("metrics", metrics, METRIC_COLUMNS),
-        ("regional", regional, REGIONAL_COLUMNS),
+        ("regional", model.metrics_by("city"), REGIONAL_COLUMNS),
+        ("county", model.metrics_by("county"), COUNTY_COLUMNS),
     ):
         frame = frame.assign(
             run_id=spec.run_id, scenario=spec.scenario, seed=spec.seed, point=spec.point

@@ -12,6 +12,11 @@ part (a disk filling up, a copy cut short, an edit) is never read: ``--resume``
 (``resume=True``) runs it again, and :meth:`ResultStore.load` refuses it, naming the part.
 Folders written before checksums existed (no ``format`` in the manifest) open as they are.
 
+The tables are the province-wide ``metrics``, the results by 市州 (``regional``) and, since
+county results were added, the results by county (``county``); the manifest lists its folder's
+tables (key ``tables``), and a folder whose manifest lists none holds :data:`BASE_TABLES`
+only (it opens and resumes as it was written; :meth:`ResultStore.has_table` tells).
+
 Part names come from run ids, which must be plain names (letters, digits, ``-``, ``_``): a
 manifest naming a part ``../../etc/x`` is refused, so nothing outside the folder is read or
 written.
@@ -25,7 +30,7 @@ import json
 import os
 import platform
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -36,7 +41,10 @@ import pandas as pd
 from dudao_sim.errors import StoreError
 from dudao_sim.experiments.runner import RunSpec
 
-TABLES = ("metrics", "regional")
+#: Every table a part can belong to; a new folder stores the tables it is opened with.
+TABLES = ("metrics", "regional", "county")
+#: Tables of a folder whose manifest lists none (written before county results were stored).
+BASE_TABLES = ("metrics", "regional")
 MANIFEST = "manifest.json"
 #: The manifest's ledger of written parts: one JSON line ``{"run_id", "sha256": {table: hex}}``.
 LEDGER = "parts.jsonl"
@@ -142,23 +150,37 @@ class ResultStore:
             raise StoreError(f"table: {table!r} is not allowed; use one of {', '.join(TABLES)}")
         return self.folder / "parts" / table / f"{check_run_id(run_id)}.parquet"
 
-    def open(self, specs: Sequence[RunSpec], info: dict[str, Any], resume: bool) -> None:
+    def open(
+        self,
+        specs: Sequence[RunSpec],
+        info: dict[str, Any],
+        resume: bool,
+        tables: Sequence[str] = BASE_TABLES,
+    ) -> None:
         """Prepare the folder for these runs: a new manifest, or check the existing one.
 
         The folder is checked and created here, before any run: a file in its place, a folder
         that cannot be created or written, or results already there without ``resume`` fail
-        at once.
+        at once. A resumed folder keeps the tables it was written with.
 
         Args:
             specs: The runs of the experiment.
             info: Extra manifest fields (province, scenarios, version ...).
             resume: Continue an interrupted experiment in this folder.
+            tables: The tables each run writes (recorded in a new manifest), among
+                :data:`TABLES`; ``metrics`` and ``regional`` are always among them.
 
         Raises:
             StoreError: If the folder cannot be used, holds another experiment, or holds
                 results without ``resume``.
         """
         ids = [check_run_id(s.run_id) for s in specs]
+        unknown = [t for t in tables if t not in TABLES]
+        if unknown or not set(BASE_TABLES) <= set(tables):
+            raise StoreError(
+                f"tables: {list(tables)} is not allowed; give {', '.join(BASE_TABLES)} and "
+                f"optionally others of {', '.join(TABLES)}"
+            )
         prepare_folder(self.folder, resume)
         if self.manifest_path.exists():
             old = self.read_manifest()
@@ -172,6 +194,7 @@ class ResultStore:
             **info,
             "format": FORMAT,
             "checksums": "sha256",
+            "tables": list(dict.fromkeys(tables)),
             "environment": environment(),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "runs": [{"run_id": s.run_id, **s.as_dict()} for s in specs],
@@ -206,7 +229,26 @@ class ResultStore:
                 check_run_id(run.get("run_id"))
             except StoreError as error:
                 raise StoreError(f"{self.manifest_path}: {error}") from None
+        tables = manifest.get("tables", list(BASE_TABLES))
+        if (
+            not isinstance(tables, list)
+            or not set(BASE_TABLES) <= set(tables)
+            or any(t not in TABLES for t in tables)
+        ):
+            raise StoreError(
+                f"{self.manifest_path}: 'tables' must list {', '.join(BASE_TABLES)} and "
+                f"optionally others of {', '.join(TABLES)}; got {tables!r}"
+            )
         return manifest
+
+    def tables(self, manifest: dict[str, Any] | None = None) -> tuple[str, ...]:
+        """The tables this folder's runs write (:data:`BASE_TABLES` if the manifest lists none)."""
+        manifest = manifest if manifest is not None else self.read_manifest()
+        return tuple(manifest.get("tables", BASE_TABLES))
+
+    def has_table(self, table: str) -> bool:
+        """Whether this folder's runs write ``table`` (``county`` only in newer folders)."""
+        return table in self.tables()
 
     def checksums(self, manifest: dict[str, Any] | None = None) -> dict[str, dict[str, str]] | None:
         """Recorded SHA-256 of every written part, ``{run_id: {table: hex}}``.
@@ -236,15 +278,17 @@ class ResultStore:
                 sums[run_id] = recorded
         return sums
 
-    def _status(self, run_id: str, sums: dict[str, dict[str, str]] | None) -> str:
+    def _status(
+        self, run_id: str, sums: dict[str, dict[str, str]] | None, tables: Sequence[str]
+    ) -> str:
         """``done``, ``missing`` (not written, or not recorded) or ``corrupt``."""
-        paths = [self.part_path(t, run_id) for t in TABLES]
+        paths = [self.part_path(t, run_id) for t in tables]
         if sums is None:  # before checksums: every part on disk counts
             return "done" if all(p.is_file() for p in paths) else "missing"
         recorded = sums.get(run_id)
         if recorded is None:
             return "missing"  # killed after renaming a part but before recording it
-        for table, path in zip(TABLES, paths, strict=True):
+        for table, path in zip(tables, paths, strict=True):
             try:
                 data = path.read_bytes()
             except OSError:
@@ -256,22 +300,28 @@ class ResultStore:
     def status(self) -> dict[str, str]:
         """Each run of the manifest: ``done``, ``missing`` or ``corrupt`` (manifest order)."""
         manifest = self.read_manifest()
-        sums = self.checksums(manifest)
-        return {r["run_id"]: self._status(r["run_id"], sums) for r in manifest["runs"]}
+        sums, tables = self.checksums(manifest), self.tables(manifest)
+        return {r["run_id"]: self._status(r["run_id"], sums, tables) for r in manifest["runs"]}
 
     def done(self) -> set[str]:
         """Run ids whose every part is on disk and matches its recorded checksum."""
         if not self.manifest_path.exists():
             found = [
-                {p.stem for p in (self.folder / "parts" / t).glob("*.parquet")} for t in TABLES
+                {p.stem for p in (self.folder / "parts" / t).glob("*.parquet")} for t in BASE_TABLES
             ]
             return set.intersection(*found)
         return {run_id for run_id, s in self.status().items() if s == "done"}
 
     def write(self, run_id: str, frames: dict[str, pd.DataFrame]) -> None:
-        """Write one finished run's parts atomically and record their checksums."""
+        """Write one finished run's parts atomically and record their checksums.
+
+        Args:
+            run_id: The run.
+            frames: Its tables; those the folder stores (:meth:`tables`) are written, any
+                other is left out.
+        """
         recorded = {}
-        for table in TABLES:
+        for table in self.tables():
             path = self.part_path(table, run_id)
             path.parent.mkdir(parents=True, exist_ok=True)
             buffer = io.BytesIO()
@@ -288,34 +338,53 @@ class ResultStore:
     def finish(self) -> None:
         """Fold the ledger's checksums into ``manifest.json`` once every run is done."""
         manifest = self.read_manifest()
-        sums = self.checksums(manifest)
+        sums, tables = self.checksums(manifest), self.tables(manifest)
         if sums is None:
             return
         ids = [r["run_id"] for r in manifest["runs"]]
-        if all(self._status(i, sums) == "done" for i in ids):
+        if all(self._status(i, sums, tables) == "done" for i in ids):
             parts = {i: sums[i] for i in ids}
             if manifest.get("parts") != parts:
                 self._write_manifest({**manifest, "parts": parts})
 
-    def load(self, table: str = "metrics") -> pd.DataFrame:
+    def load(
+        self,
+        table: str = "metrics",
+        scenarios: Collection[str] | None = None,
+        each: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    ) -> pd.DataFrame:
         """All finished runs of one table, in manifest order.
 
+        Args:
+            table: One of the folder's tables (:meth:`tables`).
+            scenarios: Only the runs of these scenarios (default all).
+            each: Applied to every run's part as it is read, e.g. to keep its last months, so
+                a large table (``county``) need not be held whole.
+
         Raises:
-            StoreError: For an unknown table, a folder without finished runs, or a part whose
-                checksum does not match the manifest (named, with how to redo it).
+            StoreError: For a table the folder does not hold, a folder without finished runs
+                (of ``scenarios``), or a part whose checksum does not match the manifest
+                (named, with how to redo it).
         """
         if table not in TABLES:
             raise StoreError(f"table: {table!r} is not allowed; use one of {', '.join(TABLES)}")
         manifest = self.read_manifest()
-        sums = self.checksums(manifest)
+        sums, tables = self.checksums(manifest), self.tables(manifest)
+        if table not in tables:
+            raise StoreError(
+                f"{self.folder}: holds no {table!r} table (its runs wrote {', '.join(tables)}; "
+                "written by an older version?)"
+            )
         frames = []
         for run in manifest["runs"]:
+            if scenarios is not None and run.get("scenario") not in scenarios:
+                continue
             run_id = run["run_id"]
-            status = self._status(run_id, sums)
+            status = self._status(run_id, sums, tables)
             if status == "corrupt":
                 bad = next(
                     self.part_path(t, run_id)
-                    for t in TABLES
+                    for t in tables
                     if not self.part_path(t, run_id).is_file()
                     or _sha256(self.part_path(t, run_id).read_bytes()) != sums[run_id].get(t)
                 )
@@ -325,7 +394,9 @@ class ResultStore:
                 )
             if status == "done":
                 data = self.part_path(table, run_id).read_bytes()
-                frames.append(pd.read_parquet(io.BytesIO(data)))
+                frame = pd.read_parquet(io.BytesIO(data))
+                frames.append(each(frame) if each is not None else frame)
         if not frames:
-            raise StoreError(f"{self.folder}: no finished runs")
+            which = f" of {', '.join(sorted(scenarios))}" if scenarios is not None else ""
+            raise StoreError(f"{self.folder}: no finished runs{which}")
         return pd.concat(frames, ignore_index=True)

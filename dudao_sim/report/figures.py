@@ -125,7 +125,7 @@ KEY_OUTCOMES: tuple[str, ...] = (
     "serious_failings_sanctioned",
     "sanctions_unfounded",
     "report_distortion",
-    "quality_mean",
+    "quality_pupils",
     "quality_balance_sd",
     "duty_compliance",
     "n_incidents_school",
@@ -147,7 +147,7 @@ PAIRED_METRICS: tuple[str, ...] = (
     "fake_share",
     "rebound_rate",
     "report_distortion",
-    "quality_mean",
+    "quality_pupils",
     "visits_per_school_year",
     "teacher_hours_per_school_year",
     "cost_yuan_year",
@@ -158,13 +158,13 @@ TRAJECTORY_METRICS: tuple[str, ...] = (
     "flow_detection",
     "rectified_in_time",
     "fake_share",
-    "quality_mean",
+    "quality_pupils",
     "visits_per_school_year",
     "cost_yuan_year",
 )
 
 #: Metrics drawn in :func:`fig_by_city`.
-CITY_METRICS: tuple[str, ...] = ("coverage_visited", "known_stock_share", "quality_mean")
+CITY_METRICS: tuple[str, ...] = ("coverage_visited", "known_stock_share", "quality_pupils")
 
 
 #: Table of the text catalogue holding the figures' axis labels and titles.

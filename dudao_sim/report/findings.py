@@ -47,7 +47,7 @@ FINDING_METRICS: tuple[str, ...] = (
     "rectified_in_time",
     "rebound_rate",
     "report_distortion",
-    "quality_mean",
+    "quality_pupils",
     "effort_mean",
     "serious_failings_sanctioned",
     "coverage_visited",
