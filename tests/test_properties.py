@@ -148,6 +148,10 @@ def check_state(model: ds.SupervisionModel) -> None:
     assert (ins.training_hours >= 0).all() and (ins.misconduct >= 0).all()
     offices = model.state.offices
     assert (offices.budget >= 0).all() and (offices.spent >= 0).all()
+    assert (offices.spent <= offices.budget * (1 + 1e-9) + 1e-6).all(), "an office overspent"
+    assert ((offices.diligence > 0) & (offices.diligence <= 1)).all()
+    for belief in (offices.belief_short_plan, offices.belief_short_staff):
+        assert ((belief >= 0) & (belief <= 1)).all()
 
 
 def check_ledger(

@@ -203,6 +203,8 @@ def _rewired_model(toy, rewired, **kwargs) -> ds.SupervisionModel:
         warmup_months=0,
         rng=SEED,
         provincial_spot_check_share=1.0,  # every spot-check edge is drawn
+        # money enough for all of it: here the structure, not the budget (二十一), is on test
+        budget_per_school_yuan=20000,
         province_managed_counties=[rewired["managed"]],
         extra_edges=rewired["extra_edges"],
         **kwargs,

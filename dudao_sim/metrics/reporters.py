@@ -381,10 +381,7 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
         _rolling(frame, "n_duplicate_school_visits"), _rolling(frame, "n_school_visits")
     ).fillna(0.0)
     frame["teacher_hours_per_school_year"] = ratio(_rolling(frame, "n_teacher_hours"), schools)
-    frame["cost_yuan_year"] = (
-        _rolling(frame, "n_visit_cost_yuan")
-        + frame["n_part_time"] * model.assumptions["part_time_cost_yuan"]
-    )
+    frame["cost_yuan_year"] = _rolling(frame, "n_visit_cost_yuan")
     frame["inspector_days_year"] = _rolling(frame, "n_inspector_days")
     frame["serious_failings_sanctioned"] = ratio(
         frame["failing_sanctioned"], frame["failing_units"]

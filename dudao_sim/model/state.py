@@ -361,6 +361,16 @@ class OfficeTable:
         observed_violation: Smoothed share of visits that found a problem.
         plan_visits: Visits planned for the year (clause 四: reported upward).
         plan_reported: The year's plan was reported upward.
+        fiscal: Fiscal-capacity index of the office's jurisdiction (1 = province mean).
+        trip_km: Mean round trip by road, km, from the office to a unit it supervises
+            (clause 十七: 地理因素、交通条件).
+        visit_hours: Inspector hours of a routine on-site visit by the office, travel included.
+        visits_made: Visits its own inspectors made this year (delivery of the plan).
+        diligence: Share of its inspectors' contracted field hours the office deploys.
+        belief_short_plan: Believed consequence of delivering short of the reported plan,
+            learned from the oversight of offices (四, 二十五), in [0, 1].
+        belief_short_staff: Believed consequence of falling short of the staffing target,
+            learned from the province's checks on implementation (二十五), in [0, 1].
     """
 
     n: int
@@ -374,8 +384,22 @@ class OfficeTable:
     observed_violation: np.ndarray = field(init=False)
     plan_visits: np.ndarray = field(init=False)
     plan_reported: np.ndarray = field(init=False)
+    fiscal: np.ndarray = field(init=False)
+    trip_km: np.ndarray = field(init=False)
+    visit_hours: np.ndarray = field(init=False)
+    visits_made: np.ndarray = field(init=False)
+    diligence: np.ndarray = field(init=False)
+    belief_short_plan: np.ndarray = field(init=False)
+    belief_short_staff: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
+        self.fiscal = _full(self.n, 1.0, np.float64)  # geography and fiscal: planning's setup
+        self.trip_km = _full(self.n, 0.0, np.float64)
+        self.visit_hours = _full(self.n, 1.0, np.float64)
+        self.visits_made = _full(self.n, 0.0, np.float64)
+        self.diligence = _full(self.n, 1.0, np.float64)
+        self.belief_short_plan = _full(self.n, 0.0, np.float64)
+        self.belief_short_staff = _full(self.n, 0.0, np.float64)
         self.budget = _full(self.n, 0.0, np.float64)
         self.spent = _full(self.n, 0.0, np.float64)
         self.effort = _full(self.n, 1.0, np.float64)

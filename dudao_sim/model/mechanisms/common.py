@@ -2,20 +2,37 @@
 
 A mechanism module imports :mod:`~dudao_sim.model.mechanisms.base` and this module, never
 another mechanism (``tests/test_layering.py`` checks it), so each concept here has one
-definition: the resources index of a unit, an inspector's monthly visit capacity, the teachers'
-hours a visit takes, the quality schools lose to that burden, which schools are under an
-improvement plan, the key of a visit for counter-based draws, and the rank of an element
+definition: the resources index of a unit; the geography of visits (:class:`Travel`: road
+distance and travel time from an office to a unit, clause 十七's 地理因素、交通条件); an
+inspector's monthly field hours and visit capacity; the cost of a visit (二十一); each office's
+staffing target (十七); the teachers' hours a visit takes, the quality schools lose to that
+burden and which schools are under an improvement plan; the key of a visit for counter-based
+draws; and the rank of an element
 within its group of a sorted array.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dudao_sim.data.geography import county_radius_km, great_circle_km, mountain_counties, seats
 from dudao_sim.model.mechanisms.base import Purpose, UnitKind, Visits
-from dudao_sim.model.state import NEVER, InspectorTable, SchoolTable, UnitTable
+from dudao_sim.model.state import (
+    NEVER,
+    InspectorTable,
+    LevelCode,
+    OfficeTable,
+    SchoolTable,
+    UnitTable,
+)
+from dudao_sim.structure.inspectorate import full_time_targets, inspector_targets
+
+if TYPE_CHECKING:
+    from dudao_sim.model.model import SupervisionModel
 
 _N_PURPOSES = len(Purpose)
 _N_KINDS = len(UnitKind)
@@ -72,19 +89,183 @@ def improving(schools: SchoolTable, t: int, assumptions: Mapping[str, float]) ->
     return schools.active & (failed != NEVER) & recent
 
 
-def inspector_capacity(inspectors: InspectorTable, assumptions: Mapping[str, float]) -> np.ndarray:
-    """Visits a month each inspector slot can make: by contract type, zero when vacant.
+def contract_hours(inspectors: InspectorTable, assumptions: Mapping[str, float]) -> np.ndarray:
+    """Field hours a month each inspector slot is contracted for: by type, zero when vacant.
 
-    Planning sums it by office for the annual plan; visits spends it month by month.
+    Part-timers (serving or recently retired principals, teachers and cadres, 十七) have far
+    less time than full-timers.
     """
-    return (
-        np.where(
-            inspectors.full_time,
-            assumptions["visits_per_month_full_time"],
-            assumptions["visits_per_month_part_time"],
-        )
-        * inspectors.active
+    contract = np.where(
+        inspectors.full_time,
+        assumptions["field_hours_full_time"],
+        assumptions["field_hours_part_time"],
     )
+    return contract * inspectors.active
+
+
+def inspector_hours(
+    inspectors: InspectorTable, offices: OfficeTable, assumptions: Mapping[str, float]
+) -> np.ndarray:
+    """Field hours a month each inspector slot gives.
+
+    The office deploys the share ``diligence`` of its inspectors' contracted hours (it rises
+    under the oversight of offices, 四 and 二十五).
+    """
+    return contract_hours(inspectors, assumptions) * offices.diligence[inspectors.office]
+
+
+def inspector_capacity(
+    inspectors: InspectorTable, offices: OfficeTable, assumptions: Mapping[str, float]
+) -> np.ndarray:
+    """Routine on-site visits a month each inspector slot can make, travel included.
+
+    Field hours (:func:`inspector_hours`) ÷ the hours of a routine visit by the office
+    (``offices.visit_hours``: time on site plus the mean round trip to its schools). Planning
+    sums it by office for the annual plan; staffing sizes zones with it.
+    """
+    hours = inspector_hours(inspectors, offices, assumptions)
+    return hours / np.maximum(offices.visit_hours[inspectors.office], 1e-9)
+
+
+def visit_cost_yuan(
+    round_trip_km: np.ndarray,
+    part_time: np.ndarray,
+    team: np.ndarray,
+    online: np.ndarray,
+    assumptions: Mapping[str, float],
+) -> np.ndarray:
+    """Cost of visits to the office's budget in yuan (二十一).
+
+    An on-site visit costs its travel (``travel_cost_yuan_per_km`` × road km); a part-time
+    inspector is also paid a fee for the visit (劳务、食宿); an evaluation team or third party
+    costs ``cost_visit_team_yuan`` plus its travel; an online check ``cost_visit_online_yuan``.
+    Full-time inspectors' salaries are not paid from the supervision budget.
+    """
+    a = assumptions
+    travel = a["travel_cost_yuan_per_km"] * round_trip_km
+    cost = travel + np.where(part_time, a["part_time_fee_yuan"], 0.0)
+    cost = np.where(team, a["cost_visit_team_yuan"] + travel, cost)
+    return np.where(online, a["cost_visit_online_yuan"], cost)
+
+
+@dataclass(frozen=True)
+class Travel:
+    """Where units and offices are, for road distances and travel times (十七).
+
+    A school or township lies, on average, ``school_distance_share`` of its county's radius
+    from the county seat (:mod:`dudao_sim.data.geography`: radius from the spacing of county
+    seats); counties, cities and the province sit at their seats. A trip is the great-circle
+    distance from the office's seat plus that spread, times ``road_detour_factor``, there and
+    back; travel time is its length ÷ ``travel_speed_kmh``, times ``mountain_travel_slowdown``
+    in mountain counties.
+
+    Attributes:
+        office_xy: Longitude and latitude of each office's seat, shape (offices, 2).
+        unit_xy: Per unit kind, the seat its units are measured from, shape (units, 2).
+        spread_km: Per unit kind, mean straight-line km from that seat to the unit.
+        slowdown: Per unit kind, travel-time multiplier of the unit's terrain.
+    """
+
+    office_xy: np.ndarray
+    unit_xy: dict[UnitKind, np.ndarray]
+    spread_km: dict[UnitKind, np.ndarray]
+    slowdown: dict[UnitKind, np.ndarray]
+    detour: float
+    speed_kmh: float
+
+    @classmethod
+    def build(cls, model: SupervisionModel) -> Travel:
+        """The geography of a model's province and state (computed once, at set-up)."""
+        a, state, province = model.assumptions, model.state, model.province
+        govs = state.governments
+        xy = seats(province)
+        own = np.column_stack(
+            [
+                xy["longitude"].reindex(govs.codes).to_numpy(),
+                xy["latitude"].reindex(govs.codes).to_numpy(),
+            ]
+        )
+        county = govs.county
+        in_county = county >= 0
+        radius_by_code = county_radius_km(
+            province,
+            neighbours=int(a["county_radius_neighbours"]),
+            scale=a["county_radius_scale"],
+            low=a["county_radius_min_km"],
+            high=a["county_radius_max_km"],
+        )
+        mountain_by_code = mountain_counties(province)
+        radius = np.zeros(govs.n)
+        mountain = np.zeros(govs.n, bool)
+        radius[in_county] = radius_by_code.reindex(govs.codes[county[in_county]]).to_numpy()
+        mountain[in_county] = mountain_by_code.reindex(govs.codes[county[in_county]]).to_numpy()
+        township = govs.level == LevelCode.TOWNSHIP
+        gov_xy = np.where(township[:, None], own[np.maximum(county, 0)], own)
+        share = a["school_distance_share"]
+        slow = np.where(mountain, a["mountain_travel_slowdown"], 1.0)
+        school_county = state.schools.county
+        return cls(
+            office_xy=own[state.offices.gov],
+            unit_xy={UnitKind.SCHOOL: own[school_county], UnitKind.GOVERNMENT: gov_xy},
+            spread_km={
+                UnitKind.SCHOOL: share * radius[school_county],
+                UnitKind.GOVERNMENT: np.where(township, share * radius, 0.0),
+            },
+            slowdown={UnitKind.SCHOOL: slow[school_county], UnitKind.GOVERNMENT: slow},
+            detour=float(a["road_detour_factor"]),
+            speed_kmh=float(a["travel_speed_kmh"]),
+        )
+
+    def round_trip_km(
+        self,
+        kind: UnitKind,
+        units: np.ndarray,
+        offices: np.ndarray,
+        beyond_km: np.ndarray | float = 0.0,
+    ) -> np.ndarray:
+        """Road km from each office's seat to each unit (and ``beyond_km`` further) and back."""
+        o, u = self.office_xy[offices], self.unit_xy[kind][units]
+        straight = great_circle_km(o[:, 0], o[:, 1], u[:, 0], u[:, 1])
+        one_way = self.detour * (straight + self.spread_km[kind][units] + beyond_km)
+        return one_way + one_way
+
+    def hours(self, kind: UnitKind, units: np.ndarray, round_trip_km: np.ndarray) -> np.ndarray:
+        """Travel time in hours of those round trips, by the units' terrain."""
+        return round_trip_km / self.speed_kmh * self.slowdown[kind][units]
+
+
+def staffing_target(model: SupervisionModel, buffer: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Inspectors and full-time inspectors each office is to have (十七), by the one rule.
+
+    The rule the initial inspectorate is built with
+    (:func:`~dudao_sim.structure.inspectorate.inspector_targets` and
+    :func:`~dudao_sim.structure.inspectorate.full_time_targets`), applied to the model's
+    state: county offices staff for their open badged-type schools, the province office for
+    its institutions, each ÷ ``schools_per_inspector_target``; city offices (and the province
+    for province-managed counties) keep the structure's ``city_inspectors_per_county`` per
+    county they evaluate (五). At least ``full_time_share_target`` of each office full-time.
+
+    Args:
+        model: The model (state, levers and structure).
+        buffer: Extra share above the ratio (recruitment covers the year's departures).
+
+    Returns:
+        ``(inspectors, full_time)`` per office row, as floats.
+    """
+    lv, state = model.levers, model.state
+    schools, offices, govs = state.schools, state.offices, state.governments
+    by_province = offices.level[schools.office] == LevelCode.PROVINCE
+    supervised = schools.active & (schools.badged_type | by_province)
+    county_govs = (govs.level == LevelCode.COUNTY) & (govs.office >= 0)
+    target = inspector_targets(
+        supervised=np.bincount(schools.office[supervised], minlength=offices.n),
+        counties_evaluated=np.bincount(govs.office[county_govs], minlength=offices.n),
+        schools_per_inspector=float(lv["schools_per_inspector_target"]),
+        inspectors_per_county=model.structure.spec.city_inspectors_per_county,
+        buffer=buffer,
+    )
+    full_time = full_time_targets(target, float(lv["full_time_share_target"]))
+    return target.astype(float), full_time.astype(float)
 
 
 def visit_key(visits: Visits) -> np.ndarray:

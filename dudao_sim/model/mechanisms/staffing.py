@@ -2,12 +2,15 @@
 
 Clauses 六, 十七, 十八, 十九, 二十一 and 二十五.
 
-- Each January every county office recruits toward its targets — ⌈badged-type schools ÷
-  schools-per-inspector⌉ inspectors, the full-time share at least the target (十七) — closing a
-  share of the gap that grows with the province's supervision of implementation (二十五),
-  limited by the local candidate pool (retired cadres, principals, teachers: 十七), by
-  establishment posts for full-time inspectors, and by the budget for part-time inspectors'
-  costs (二十一).
+- Each January every office — province, cities and counties — recruits toward its target
+  (county offices: ⌈badged-type schools ÷ schools-per-inspector⌉; the province: its
+  institutions ÷ the same ratio; cities, and the province for the counties it administers:
+  evaluators per county; the full-time share at least the target, 十七), closing a share of
+  the gap that grows with what the office believes a shortfall costs — learned from the
+  oversight of offices (四) and the province's checks on implementation (二十五) — limited by
+  the candidate pool of its jurisdiction (retired cadres, principals, teachers: 十七), by
+  establishment posts for full-time inspectors and by the part of its budget that can pay
+  part-timers' fees (二十一); posts follow the jurisdiction's fiscal capacity.
 - Every month inspectors leave (attrition, part-timers more often), misconduct is found and the
   inspector made to exit (十九: discipline and the exit mechanism; complaints through published
   contacts expose some), and training hours raise skill (十八).
@@ -19,8 +22,8 @@ Clauses 六, 十七, 十八, 十九, 二十一 and 二十五.
 The staffing targets (:func:`~dudao_sim.structure.inspectorate.inspector_targets`,
 :func:`~dudao_sim.structure.inspectorate.full_time_targets`), the coverage goal and the
 zone-dealing rule (:mod:`dudao_sim.structure.zones`) are the ones the initial inspectorate is
-built with; the zone limit is the structure's ``max_zone_schools`` (``policy/targets.toml``).
-Targets are computed for every office; only county offices recruit so far.
+built with (through :func:`~dudao_sim.model.mechanisms.common.staffing_target`); the zone
+limit is the structure's ``max_zone_schools`` (``policy/targets.toml``).
 """
 
 from __future__ import annotations
@@ -31,9 +34,13 @@ import numpy as np
 
 from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism
-from dudao_sim.model.mechanisms.common import group_ranks, inspector_capacity
+from dudao_sim.model.mechanisms.common import (
+    group_ranks,
+    inspector_capacity,
+    staffing_target,
+    visit_cost_yuan,
+)
 from dudao_sim.model.state import NEVER, LevelCode
-from dudao_sim.structure.inspectorate import full_time_targets, inspector_targets
 from dudao_sim.structure.zones import deal_zones, schools_to_cover
 
 if TYPE_CHECKING:
@@ -44,7 +51,8 @@ class Staffing(Mechanism):
     """Recruitment, attrition, misconduct exits, training and badged zones.
 
     Reads: ``carry.misconduct_reported`` (cleared); state — inspectors, schools (badged,
-    badged_type, active, office), offices (level).
+    badged_type, active, office, county), governments (parent), offices (level, fiscal,
+    budget, trip_km, visit_hours, diligence, belief_short_staff).
 
     Writes: state — inspectors (active, full_time, hired, skill, integrity, misconduct,
     training_hours), schools' badged inspector. No flows.
@@ -103,42 +111,54 @@ class Staffing(Mechanism):
         )
 
     def _recruit(self, model: SupervisionModel) -> None:
-        a, lv, t = model.assumptions, model.levers, model.t
+        a, lv = model.assumptions, model.levers
         ins, offices, schools = model.state.inspectors, model.state.offices, model.state.schools
         ins.training_hours[:] = 0.0
-        county_office = offices.level == LevelCode.COUNTY
-        badged = np.bincount(
-            schools.office[schools.badged_type & schools.active], minlength=offices.n
-        )
-        # Every office's target by the one staffing rule (十七), a little above the ratio to
-        # cover the year's expected departures; only county offices recruit toward it so far.
-        govs = model.state.governments
-        target = inspector_targets(
-            supervised=np.bincount(schools.office[schools.active], minlength=offices.n),
-            counties_evaluated=np.bincount(
-                govs.office[govs.level == LevelCode.COUNTY], minlength=offices.n
-            ),
-            schools_per_inspector=float(lv["schools_per_inspector_target"]),
-            inspectors_per_county=model.structure.spec.city_inspectors_per_county,
-            buffer=a["recruitment_buffer"],
-        )
-        target_ft = full_time_targets(target, float(lv["full_time_share_target"]))
+        # Every level recruits toward its target by the one staffing rule (十七), a little
+        # above it to cover the year's expected departures.
+        target, target_ft = staffing_target(model, buffer=a["recruitment_buffer"])
         have = np.bincount(ins.office[ins.active], minlength=offices.n)
         have_ft = np.bincount(ins.office[ins.active & ins.full_time], minlength=offices.n)
-        push = a["gap_closed_base"] + (1.0 - a["gap_closed_base"]) * float(
-            lv["implementation_supervision"]
+        # How much of its gap an office closes grows with what it believes a staffing shortfall
+        # costs: what it learned from the province's checks on implementation (二十五; 7.2).
+        push = a["gap_closed_base"] + (1.0 - a["gap_closed_base"]) * offices.belief_short_staff
+        # Candidates (十七: recently retired cadres, principals, teachers) of the jurisdiction.
+        upper = model.state.office_of_gov[model.state.governments.parent[schools.county]]
+        county_pool = np.bincount(
+            schools.office[schools.badged_type & schools.active], minlength=offices.n
         )
-        pool = np.ceil(a["candidate_pool_share"] * badged)
-        want_ft = np.clip(np.round(push * (target_ft - have_ft)), 0, a["full_time_posts_per_year"])
-        part_budget = a["part_time_budget_share"] * float(lv["budget_per_school_yuan"]) * badged
+        pool = np.where(
+            offices.level == LevelCode.COUNTY,
+            county_pool,
+            np.bincount(upper[schools.active], minlength=offices.n),
+        )
+        pool[offices.level == LevelCode.PROVINCE] = schools.active.sum()
+        pool = np.ceil(a["candidate_pool_share"] * pool)
+        # Establishment posts (编制) and the budget for part-timers' fees (二十一) follow the
+        # jurisdiction's fiscal capacity; a part-timer costs the fees of the visits their time
+        # allows, and an office takes on no more than a share of its budget can pay.
+        posts = np.round(
+            a["full_time_posts_per_year"] * offices.fiscal ** a["budget_fiscal_elasticity"]
+        )
+        # A share of a gap: a whole number of hires, rounded at random (its mean is the share),
+        # so that small offices with a gap of one still hire some years.
+        u_gap = model.streams.uniform("recruitment_gap", model.t, (offices.n, 2))
+        want_ft = np.clip(np.floor(push * (target_ft - have_ft) + u_gap[:, 0]), 0, posts)
+        no = np.zeros(offices.n, bool)
+        fee = visit_cost_yuan(offices.trip_km, ~no, no, no, a)
+        yearly = a["field_hours_part_time"] * MONTHS_PER_YEAR / offices.visit_hours * fee
         have_pt = have - have_ft
-        affordable_pt = np.floor(part_budget / a["part_time_cost_yuan"]) - have_pt
-        want_pt = np.round(push * (target - target_ft - have_pt))
+        affordable_pt = (
+            np.floor(a["part_time_budget_share"] * offices.budget / np.maximum(yearly, 1e-9))
+            - have_pt
+        )
+        want_pt = np.floor(push * (target - target_ft - have_pt) + u_gap[:, 1])
         want_pt = np.clip(np.minimum(want_pt, affordable_pt), 0, None)
-        hires_ft = np.where(county_office, np.minimum(want_ft, pool), 0).astype(int)
-        hires_pt = np.where(county_office, np.minimum(want_pt, pool - hires_ft), 0).astype(int)
+        hires_ft = np.minimum(want_ft, pool).astype(int)
+        hires_pt = np.minimum(want_pt, pool - hires_ft).astype(int)
         model.record("recruited_full_time", hires_ft)
         model.record("recruited_part_time", hires_pt)
+        t = model.t
         u = model.streams.uniform("recruits", t, (ins.n, 2))
         vacant = ~ins.active
         # Fill the first vacant slots of each office: full-time first, then part-time.
@@ -175,7 +195,7 @@ class Staffing(Mechanism):
         u = model.streams.uniform("zone_assignment", t, schools.n)
         per_year = max(float(lv["zone_visits_per_year"]), 1.0)
         time_allows = np.floor(
-            inspector_capacity(ins, model.assumptions) * MONTHS_PER_YEAR / per_year + 1e-9
+            inspector_capacity(ins, offices, model.assumptions) * MONTHS_PER_YEAR / per_year + 1e-9
         )
         comfortable = np.minimum(time_allows, max_zone)
         n_eligible = np.bincount(schools.office[eligible], minlength=offices.n)
