@@ -3,7 +3,8 @@
 A mechanism module imports :mod:`~dudao_sim.model.mechanisms.base` and this module, never
 another mechanism (``tests/test_layering.py`` checks it), so each concept here has one
 definition: the resources index of a unit, an inspector's monthly visit capacity, the key of a
-visit for counter-based draws, and the rank of an element within its group of a sorted array.
+visit for counter-based draws, the rank of an element within its group of a sorted array, the
+areas third-party monitoring measures and the logistic response of bounded-rational choices.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from dudao_sim.model.state import InspectorTable, UnitTable
 
 _N_PURPOSES = len(Purpose)
 _N_KINDS = len(UnitKind)
+
+#: Areas third-party monitoring (七) measures, from tests and data: teaching and resources of
+#: schools, standards and funding of governments. Detection (what it finds) and reporting (what
+#: it sees of the ledger, exposing omitted items) both use them.
+MONITORED_AREAS: frozenset[str] = frozenset({"teaching", "resources", "standards", "funding"})
 
 
 def resources(table: UnitTable, incentive_weight: float) -> np.ndarray:
@@ -45,6 +51,11 @@ def inspector_capacity(inspectors: InspectorTable, assumptions: Mapping[str, flo
 def visit_key(visits: Visits) -> np.ndarray:
     """A key per visit for counter-based draws: (kind, unit, purpose) packed in an integer."""
     return (visits.unit * _N_KINDS + visits.kind) * _N_PURPOSES + visits.purpose
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    """The logistic response of a bounded-rational choice to its logit (behaviour, reporting)."""
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def group_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
