@@ -44,9 +44,9 @@ class Results(Mechanism):
     Reads: ``flows.found``, ``flows.fake_caught``; state — problems, effort, fake, fiscal,
     incentive, orders_year, fakes_caught_year, rating, evaluated_year, active.
 
-    Writes: ``flows.laggards``, ``flows.published``; state — problems (state, detected,
-    deadline, closed, recheck, n_orders, n_detections, severity), orders_year,
-    fakes_caught_year, rating, schools' belief_sanction (joint liability).
+    Writes: ``flows.laggards``, ``flows.pressed`` (joint liability), ``flows.published``;
+    state — problems (state, detected, deadline, closed, recheck, n_orders, n_detections,
+    severity), orders_year, fakes_caught_year, rating.
     """
 
     name = "results"
@@ -198,9 +198,7 @@ class Results(Mechanism):
             govs = model.state.governments
             counties = np.unique(table.county[laggard])
             govs.orders_year[counties] += 1
-            table.belief_sanction[laggard] = np.minimum(
-                1.0, table.belief_sanction[laggard] + a["joint_liability_push"]
-            )
+            model.flows.pressed[key] = laggard  # felt by the schools (behaviour)
             model.record("joint_liability_cases", len(counties))
 
     def _rate(self, model: SupervisionModel, table: UnitTable, key: str) -> None:
