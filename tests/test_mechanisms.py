@@ -300,17 +300,21 @@ def test_incentives_follow_ratings(toy):
 
 
 # ---- 7. reporting ---------------------------------------------------------------------------
-def test_smart_supervision_cuts_under_reporting(toy):
+def test_counties_report_what_they_know_less_what_they_choose_to_leave_out(toy):
+    # The choice itself, its exposure and the misreport sanction: tests/test_beliefs.py.
     distortion = {}
-    for smart in (0.0, 1.0):
-        model = reform_model(toy, smart_supervision=smart, reporting_delay_months=0)
+    for omission in (0.0, 0.5):
+        model = reform_model(toy, reporting_delay_months=0)
         only_hidden_problem(model, state=P.OPEN)
         reporting = Reporting()
         reporting.setup(model)
-        reporting.step(model)
+        reporting.omission[reporting.reporters] = omission
+        reporting._report(model, *reporting._shares(model))
         r = model.flows.reports
-        distortion[smart] = 1 - r.reported_by_counties / r.known_by_counties
-    assert 0 < distortion[1.0] < distortion[0.0]
+        distortion[omission] = 1 - r.reported_by_counties / r.known_by_counties
+        assert r.arrived_at_province <= r.arrived_at_cities
+    assert distortion[0.0] == pytest.approx(0.0)
+    assert distortion[0.5] == pytest.approx(0.5 * model.assumptions["under_reporting_max"])
 
 
 # ---- 8. behaviour ---------------------------------------------------------------------------
@@ -323,6 +327,7 @@ def test_stakes_raise_effort_and_rechecks_deter_faking(toy):
     s.belief_recheck[:] = 0.0
     before = s.effort.copy()
     behaviour = Behaviour()
+    behaviour.setup(model)
     behaviour._choose(model, s)
     high, low = slice(0, None, 2), slice(1, None, 2)
     assert (s.effort[high] - before[high]).mean() > (s.effort[low] - before[low]).mean()

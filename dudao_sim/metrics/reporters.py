@@ -302,6 +302,9 @@ MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
         else float("nan")
     ),
     "effort_mean": lambda m: float(m.state.schools.effort[m.state.schools.active].mean()),
+    "believed_detection_median": lambda m: float(
+        np.median(m.state.schools.belief_detect[m.state.schools.active])
+    ),
     "dressing_mean": lambda m: float(m.state.schools.dressing[m.state.schools.active].mean()),
     "fake_propensity_mean": lambda m: float(m.state.schools.fake[m.state.schools.active].mean()),
     "truth_problems_counties": _report("truth"),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind, Visits
-from dudao_sim.model.mechanisms.common import visit_key
+from dudao_sim.model.mechanisms.common import MONITORED_AREAS, visit_key
 from dudao_sim.model.state import CROSS_DEPARTMENT, ProblemState, UnitTable, row_count
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 _P = ProblemState
 _THOROUGH = (Purpose.END_OF_TERM, Purpose.SPECIAL, Purpose.CONFIRMATION)
-_MONITORED = {"teaching", "resources", "standards", "funding"}
 
 
 class Detection(Mechanism):
@@ -168,7 +167,7 @@ class Detection(Mechanism):
         prob = table.problems
         n, n_areas = prob.state.shape
         cross = np.array([area in CROSS_DEPARTMENT for area in table.areas])
-        monitored = np.array([area in _MONITORED for area in table.areas])
+        monitored = np.array([area in MONITORED_AREAS for area in table.areas])
         area_boost = 1.0 + cross * a["member_detection_boost"] * float(lv["member_unit_engagement"])
         findable = prob.findable[units]  # hidden, or known but unfollowed
         sev_floor = a["severity_detection_floor"]
