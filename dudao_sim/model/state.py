@@ -361,6 +361,9 @@ class OfficeTable:
         observed_violation: Smoothed share of visits that found a problem.
         plan_visits: Visits planned for the year (clause 四: reported upward).
         plan_reported: The year's plan was reported upward.
+        exposure_belief: What its inspectors believe the monthly chance is that a colleague
+            who bent the rules (colluded) is removed for it, learned from the removals they
+            see (clause 十九).
     """
 
     n: int
@@ -374,6 +377,7 @@ class OfficeTable:
     observed_violation: np.ndarray = field(init=False)
     plan_visits: np.ndarray = field(init=False)
     plan_reported: np.ndarray = field(init=False)
+    exposure_belief: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.budget = _full(self.n, 0.0, np.float64)
@@ -382,6 +386,7 @@ class OfficeTable:
         self.observed_violation = _full(self.n, 0.0, np.float64)
         self.plan_visits = _full(self.n, 0.0, np.float64)
         self.plan_reported = _full(self.n, False, bool)
+        self.exposure_belief = _full(self.n, 0.0, np.float64)
 
 
 @dataclass
