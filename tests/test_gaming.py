@@ -235,9 +235,7 @@ def test_integrity_enforcement_lowers_collusion(province):
 @pytest.mark.slow
 def test_the_reform_phases_misconduct_exits(province):
     """No purge in year 1: exits stay within the offices' discipline capacity."""
-    model = ds.SupervisionModel(
-        province, months=36, warmup_months=24, rng=1, create_agents=False
-    )
+    model = ds.SupervisionModel(province, months=36, warmup_months=24, rng=1, create_agents=False)
     model.run()
     m = model.metrics()
     start = m["n_inspectors"].iloc[0]
