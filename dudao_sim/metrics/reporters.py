@@ -373,6 +373,13 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
         _rolling(frame, "n_closed_fake_school"),
         _rolling(frame, "n_closed_fake_school") + _rolling(frame, "n_closed_genuine_school"),
     )
+    frame["fakes_caught_outside_rechecks_share"] = ratio(
+        _rolling(frame, "n_fakes_caught_outside_rechecks_school"),
+        _rolling(frame, "n_fakes_caught_school"),
+    )
+    frame["collusion_share"] = ratio(
+        _rolling(frame, "n_collusions"), _rolling(frame, "n_school_visits")
+    )
     frame["rebound_rate"] = ratio(
         _rolling(frame, "n_rebounds_school"), _rolling(frame, "n_closed_genuine_school")
     )
