@@ -170,12 +170,13 @@ def test_an_unannounced_visit_sees_through_window_dressing(toy):
     assert found[False] > 2 * found[True]
 
 
-def test_a_fake_rectification_is_caught_only_by_a_recheck(toy):
-    model = reform_model(toy)
+def test_a_fake_rectification_is_caught_mostly_by_a_recheck(toy):
+    model = reform_model(toy, public_contact_details=False)
     col = only_hidden_problem(model, state=P.FAKE)
     model.visits = visit_all(model, Purpose.END_OF_TERM, announced=False)
     Detection().step(model)
-    assert model.flows.fake_caught["school"].sum() == 0 and model.found["school"].sum() == 0
+    by_review = model.flows.fake_caught["school"][:, col].mean()
+    assert 0 < by_review < 0.5 and model.found["school"].sum() == 0
 
     model = reform_model(toy)
     only_hidden_problem(model, state=P.FAKE)
@@ -300,17 +301,21 @@ def test_incentives_follow_ratings(toy):
 
 
 # ---- 7. reporting ---------------------------------------------------------------------------
-def test_smart_supervision_cuts_under_reporting(toy):
+def test_counties_report_what_they_know_less_what_they_choose_to_leave_out(toy):
+    # The choice itself, its exposure and the misreport sanction: tests/test_beliefs.py.
     distortion = {}
-    for smart in (0.0, 1.0):
-        model = reform_model(toy, smart_supervision=smart, reporting_delay_months=0)
+    for omission in (0.0, 0.5):
+        model = reform_model(toy, reporting_delay_months=0)
         only_hidden_problem(model, state=P.OPEN)
         reporting = Reporting()
         reporting.setup(model)
-        reporting.step(model)
+        reporting.omission[reporting.reporters] = omission
+        reporting._report(model, *reporting._shares(model))
         r = model.flows.reports
-        distortion[smart] = 1 - r.reported_by_counties / r.known_by_counties
-    assert 0 < distortion[1.0] < distortion[0.0]
+        distortion[omission] = 1 - r.reported_by_counties / r.known_by_counties
+        assert r.arrived_at_province <= r.arrived_at_cities
+    assert distortion[0.0] == pytest.approx(0.0)
+    assert distortion[0.5] == pytest.approx(0.5 * model.assumptions["under_reporting_max"])
 
 
 # ---- 8. behaviour ---------------------------------------------------------------------------
@@ -323,6 +328,7 @@ def test_stakes_raise_effort_and_rechecks_deter_faking(toy):
     s.belief_recheck[:] = 0.0
     before = s.effort.copy()
     behaviour = Behaviour()
+    behaviour.setup(model)
     behaviour._choose(model, s)
     high, low = slice(0, None, 2), slice(1, None, 2)
     assert (s.effort[high] - before[high]).mean() > (s.effort[low] - before[low]).mean()

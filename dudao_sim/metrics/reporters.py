@@ -302,6 +302,9 @@ MODEL_REPORTERS: dict[str, Callable[[SupervisionModel], float]] = {
         else float("nan")
     ),
     "effort_mean": lambda m: float(m.state.schools.effort[m.state.schools.active].mean()),
+    "believed_detection_median": lambda m: float(
+        np.median(m.state.schools.belief_detect[m.state.schools.active])
+    ),
     "dressing_mean": lambda m: float(m.state.schools.dressing[m.state.schools.active].mean()),
     "fake_propensity_mean": lambda m: float(m.state.schools.fake[m.state.schools.active].mean()),
     "truth_problems_counties": _report("truth"),
@@ -369,6 +372,13 @@ def metrics_frame(model: SupervisionModel, include_warmup: bool = False) -> pd.D
     frame["fake_share"] = ratio(
         _rolling(frame, "n_closed_fake_school"),
         _rolling(frame, "n_closed_fake_school") + _rolling(frame, "n_closed_genuine_school"),
+    )
+    frame["fakes_caught_outside_rechecks_share"] = ratio(
+        _rolling(frame, "n_fakes_caught_outside_rechecks_school"),
+        _rolling(frame, "n_fakes_caught_school"),
+    )
+    frame["collusion_share"] = ratio(
+        _rolling(frame, "n_collusions"), _rolling(frame, "n_school_visits")
     )
     frame["rebound_rate"] = ratio(
         _rolling(frame, "n_rebounds_school"), _rolling(frame, "n_closed_genuine_school")

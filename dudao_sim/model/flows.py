@@ -7,7 +7,7 @@ month's event counts (``model.events``) and the two typed objects here:
   the same month (the visits, what they found, incidents, laggards, sanctions felt, reports).
   A fresh one is made at the start of every month, so nothing leaks from one month to the next.
 - :class:`CarryOver` (``model.carry``) — what deliberately crosses a month boundary (a
-  misreport exposed in December is sanctioned in January; an inspector exposed by a complaint
+  misreport exposed this month is sanctioned the next; an inspector exposed by a complaint
   stays flagged until staffing acts) and per-month caches. Made once per run.
 
 A value "by kind" is a :class:`ByKind`: one entry for schools and one for governments, read as
@@ -182,11 +182,17 @@ class MonthFlows:
         laggards: Units with an item still open at the deadline of its supervision order
             (整改不力 after a 督办单: it got another order), (units,) bool. Written by results;
             read by consequences (an ordinary trigger of the ladder).
+        pressed: Schools their jointly liable county pressed this month for lagging (十一:
+            主管部门负连带责任), (units,) bool. Written by results; read by behaviour (felt as
+            a consequence of being found).
         sanction_value: Felt weight in [0, 1] of what each unit received, (units,) float.
             Written by consequences; read by behaviour (believed sanction).
+        misreport_sanction: Felt weight in [0, 1] of the misreport sanction each government
+            received this month for a misreport exposed last month, (governments,) float.
+            Written by consequences; read by reporting (believed misreport sanction).
         confirmed_counties: Counties drawn for provincial confirmation (省级抽查认定) this
             December, (governments,) bool; ``None`` in other months. Written by visits; read
-            by reporting (belief of being cross-checked, exposure of misreports).
+            by reporting (the confirmation sees the county's ledger: exposure of misreports).
         published: Supervision reports are published this month (九). Written by results; read
             by behaviour (peers' outcomes are seen).
         reports: Province totals of the upward reports. Written by reporting; read by the
@@ -201,7 +207,9 @@ class MonthFlows:
     incidents: ByKind[np.ndarray] = field(default_factory=_by_kind)
     incidents_known: ByKind[np.ndarray] = field(default_factory=_by_kind)
     laggards: ByKind[np.ndarray] = field(default_factory=_by_kind)
+    pressed: ByKind[np.ndarray] = field(default_factory=_by_kind)
     sanction_value: ByKind[np.ndarray] = field(default_factory=_by_kind)
+    misreport_sanction: np.ndarray | None = None
     confirmed_counties: np.ndarray | None = None
     published: bool = False
     reports: ReportTotals | None = None
@@ -213,9 +221,10 @@ class CarryOver:
     """What crosses a month boundary on purpose (``model.carry``; made once per run).
 
     Attributes:
-        pending: Sanction triggers waiting for next month's consequence ladder, (units,) bool
-            by kind: a December confirmation that exposes a county's misreport is sanctioned
-            the next month. Written by reporting; read and cleared by consequences.
+        pending: Misreports waiting for next month's misreport sanction, (units,) bool by
+            kind: a county or city whose under-reporting a provincial confirmation, third-party
+            monitoring or smart-supervision data exposed this month is sanctioned the next
+            month. Written by reporting; read and cleared by consequences.
         misconduct_reported: Inspectors exposed by a complaint about their zone, (inspectors,)
             bool. Set by detection (complaints); read and cleared by staffing (exits).
         inspectorate_of_month: Cache of the county inspectorate metrics, ``(month, values)``:

@@ -371,6 +371,9 @@ class OfficeTable:
             learned from the oversight of offices (四, 二十五), in [0, 1].
         belief_short_staff: Believed consequence of falling short of the staffing target,
             learned from the province's checks on implementation (二十五), in [0, 1].
+        exposure_belief: What its inspectors believe the monthly chance is that a colleague
+            who bent the rules (colluded) is removed for it, learned from the removals they
+            see (clause 十九).
     """
 
     n: int
@@ -391,6 +394,7 @@ class OfficeTable:
     diligence: np.ndarray = field(init=False)
     belief_short_plan: np.ndarray = field(init=False)
     belief_short_staff: np.ndarray = field(init=False)
+    exposure_belief: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.fiscal = _full(self.n, 1.0, np.float64)  # geography and fiscal: planning's setup
@@ -406,6 +410,7 @@ class OfficeTable:
         self.observed_violation = _full(self.n, 0.0, np.float64)
         self.plan_visits = _full(self.n, 0.0, np.float64)
         self.plan_reported = _full(self.n, False, bool)
+        self.exposure_belief = _full(self.n, 0.0, np.float64)
 
 
 @dataclass

@@ -1,26 +1,35 @@
-"""Step 8 — beliefs and behaviour (ODD 7.8; clauses 八, 九; inspection games).
+"""Step 8 — beliefs and behaviour (ODD 7.8; clauses 八, 九, 十一; inspection games).
 
-Units never see lever values. Each school and government learns, by exponential smoothing,
+Schools and governments, as the units supervised, never read a lever: a lever reaches them
+only through what happens to them and to their peers, or through information published to
+them. Each learns, by exponential smoothing or with a decaying memory,
 
-- how often it is visited (visits a year) and what share of its present problems a visit finds
-  (it knows its own true problems), so its believed yearly detection chance is
-  ``1 − exp(−visits × per-visit share)``; under a committed, published sampling rate (八) the
-  published spot-check rate is a floor on believed visits, and a published rotation plan tells a
-  school whether a spot check is still due this year;
-- how heavy the consequences are once found, from what it received;
+- how often it is visited (visits a year) and the share of its hidden problems a visit finds:
+  the problems found at a visit ÷ the problems it had that no supervisor was following before
+  the visit (hidden, or known but unfollowed), per visit — problems already on the ledger are
+  not there to be found, so they do not count as misses. Its believed yearly detection chance
+  is ``1 − exp(−visits × per-visit share)``;
+- the consequences that follow once it is found: consequences felt (sanctions, and being
+  pressed by its jointly liable superior department, 十一) per month in which something of
+  its was found, over a decaying memory, weighted against the initial belief;
 - how often visits are announced, and how often its closed items get re-checked.
 
-Where reports are published (九) a unit also learns from its county peers' outcomes (their
-visits and sanctions), weighted by ``peer_weight``.
+Where reports are published (九) a school also sees its county peers' visits, findings,
+consequences and re-checks, weighted by ``peer_weight``: peers teach the consequences that
+follow a finding (a peer that nobody found is not evidence of leniency). Where the sampling
+rate is committed (八) each office publishes the spot-check rate it kept over the past year,
+a floor on the visits its schools expect; a published rotation plan tells a school whether its
+spot check is still due this year.
 
-It then moves its choices a step toward bounded-rational targets (logistic responses):
-genuine improvement effort rises with expected penalty (detection × sanction) and incentives;
-window dressing rises with the stakes and the believed share of announced visits; fake
-rectification rises with the stakes but turns unattractive once the believed re-check chance
-times the heavier penalty for being caught outweighs the sanction it avoids; poorer units
-game more (Greenstone et al. 2022; Jones et al. 2017) [@greenstone_2022; @jones_2017]. Offices
-adjust their inspection effort to the violations they observe, as in an inspection game, unless
-the sampling rate is committed (Avenhaus, von Stengel & Zamir 2002 [@avenhaus_2002]; the
+Units then move their choices a step toward bounded-rational targets (logistic responses):
+genuine improvement effort rises with expected penalty (detection × consequences) and
+incentives; window dressing rises with the consequences and the believed share of announced
+visits; fake rectification rises with the consequences but turns unattractive once the
+believed re-check chance times the heavier penalty for being caught outweighs the sanction it
+avoids; poorer units game more (Greenstone et al. 2022; Jones et al. 2017)
+[@greenstone_2022; @jones_2017]. Offices — the supervisors, who implement levers — adjust
+their inspection effort to the violations they observe, as in an inspection game, unless the
+sampling rate is committed (Avenhaus, von Stengel & Zamir 2002 [@avenhaus_2002]; the
 有限督导、无限威慑 commitment).
 """
 
@@ -32,15 +41,23 @@ import numpy as np
 
 from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind
-from dudao_sim.model.mechanisms.common import resources
+from dudao_sim.model.mechanisms.common import logistic, resources
 from dudao_sim.model.state import NEVER, UnitTable, row_count
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
 
+#: The unit tables, as (kind of visit, key of flows) — the order units learn and choose in.
+_UNITS = ((UnitKind.SCHOOL, "school"), (UnitKind.GOVERNMENT, "government"))
 
-def _logistic(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+
+def _county_sum(
+    values: np.ndarray, county: np.ndarray, n_govs: int, active: np.ndarray
+) -> np.ndarray:
+    """Sum of ``values`` over each unit's open county peers (its own value where it has none)."""
+    valid = (county >= 0) & active
+    total = np.bincount(county[valid], weights=values[valid], minlength=n_govs)
+    return np.where(valid, total[np.maximum(county, 0)], values)
 
 
 def _county_mean(
@@ -48,19 +65,19 @@ def _county_mean(
 ) -> np.ndarray:
     """Mean of ``values`` over each unit's open county peers (closed units are no peers)."""
     valid = (county >= 0) & active
-    total = np.bincount(county[valid], weights=values[valid], minlength=n_govs)
-    count = np.bincount(county[valid], minlength=n_govs)
-    mean = np.divide(total, count, out=np.zeros(n_govs), where=count > 0)
-    return np.where(valid, mean[np.maximum(county, 0)], values)
+    count = np.bincount(county[valid], minlength=n_govs).astype(float)
+    total = _county_sum(values, county, n_govs, active)
+    return np.where(valid, total / np.maximum(count[np.maximum(county, 0)], 1.0), values)
 
 
 class Behaviour(Mechanism):
     """Belief updating and the choice of effort, window dressing and fake rectification.
 
     Reads: ``flows.visits``, ``flows.found``, ``flows.fake_caught``,
-    ``flows.sanction_value``, ``flows.published``; state — problems, plan_month, beliefs,
-    incentive, fiscal; offices' observed_violation and effort. Keeps its own memory of items
-    closed and re-checked.
+    ``flows.sanction_value``, ``flows.pressed``, ``flows.published``; state — problems,
+    plan_month, beliefs, incentive, fiscal; offices' observed_violation and effort. Keeps its
+    own memory: items closed and re-checked, months found and consequences felt, and each
+    office's spot checks a year and the rate it publishes.
 
     Writes: state — belief_per_visit, belief_visits, belief_announced, belief_recheck,
     belief_sanction, belief_detect, effort, dressing, fake; offices' observed_violation and
@@ -68,27 +85,31 @@ class Behaviour(Mechanism):
     """
 
     name = "behaviour"
-    clauses = ("八", "九")
+    clauses = ("八", "九", "十一")
     odd_section = "7.8"
 
     def setup(self, model: SupervisionModel) -> None:
-        """Per-unit memory of items closed and re-checked (for the believed re-check chance)."""
-        self.closed_memory = {
-            "school": np.zeros(model.state.schools.n),
-            "government": np.zeros(model.state.governments.n),
-        }
-        self.rechecked_memory = {k: np.zeros_like(v) for k, v in self.closed_memory.items()}
+        """Per-unit memories (re-checks, findings and consequences) and offices' spot checks."""
+        tables = {"school": model.state.schools, "government": model.state.governments}
+        self.closed_memory = {k: np.zeros(t.n) for k, t in tables.items()}
+        self.rechecked_memory = {k: np.zeros(t.n) for k, t in tables.items()}
+        self.found_memory = {k: np.zeros(t.n) for k, t in tables.items()}
+        self.felt_memory = {k: np.zeros(t.n) for k, t in tables.items()}
+        self.prior_sanction = {k: t.belief_sanction.copy() for k, t in tables.items()}
+        offices = model.state.offices
+        self.spot_checks_year = np.zeros(offices.n)
+        self.published_rate = np.full(offices.n, np.nan)  # nothing published
 
     def step(self, model: SupervisionModel) -> None:
-        """Update beliefs from this month's experience, then choices; then office effort."""
-        for kind, key, table in (
-            (UnitKind.SCHOOL, "school", model.state.schools),
-            (UnitKind.GOVERNMENT, "government", model.state.governments),
-        ):
+        """Offices publish; units update beliefs, then choices; then offices' effort."""
+        self._office_publication(model)
+        for kind, key in _UNITS:
+            table = model.state.schools if key == "school" else model.state.governments
             self._learn(model, table, kind, key)
             self._choose(model, table)
         self._office_effort(model)
 
+    # ---- units: what they learn and choose (they read no lever) -----------------------------
     def _learn(self, model: SupervisionModel, table: UnitTable, kind: UnitKind, key: str) -> None:
         a, t = model.assumptions, model.t
         rate = a["learning_rate"]
@@ -100,20 +121,22 @@ class Behaviour(Mechanism):
             visits.unit[sel & (visits.purpose == Purpose.RECHECK)], minlength=table.n
         )
         prob = table.problems
-        found = model.flows.found.get(key)
-        caught = model.flows.fake_caught.get(key)
-        present = row_count(prob.present)
-        if found is not None:
-            hits = row_count(found) + row_count(caught)
-            visited = n_visits > 0
-            share = np.divide(
-                hits, np.maximum(present + hits, 1), out=np.zeros(table.n), where=visited
-            )
-            table.belief_per_visit[visited] += rate * (
-                share[visited] - table.belief_per_visit[visited]
-            )
-        table.belief_visits += rate * (MONTHS_PER_YEAR * n_visits - table.belief_visits)
+        found = model.flows.found.get(key, np.zeros(prob.state.shape, bool))
+        caught = model.flows.fake_caught.get(key, np.zeros(prob.state.shape, bool))
+        published = model.flows.published and key == "school"
+        n_govs = model.state.governments.n
         seen = n_visits > 0
+        # Per-visit detection: found ÷ what was there to find before the visit (hidden, or
+        # known but unfollowed); a month of several visits counts as several chances.
+        hidden = row_count(prob.findable | found)
+        hits = row_count(found)
+        informative = seen & (hidden > 0) & table.active
+        share = np.divide(hits, hidden, out=np.zeros(table.n), where=informative)
+        per_visit = 1.0 - (1.0 - share) ** (1.0 / np.maximum(n_visits, 1.0))
+        table.belief_per_visit[informative] += rate * (
+            per_visit[informative] - table.belief_per_visit[informative]
+        )
+        table.belief_visits += rate * (MONTHS_PER_YEAR * n_visits - table.belief_visits)
         table.belief_announced[seen] += rate * (
             announced[seen] / n_visits[seen] - table.belief_announced[seen]
         )
@@ -125,30 +148,49 @@ class Behaviour(Mechanism):
         ratio = np.minimum(
             1.0, self.rechecked_memory[key] / np.maximum(self.closed_memory[key], 1.0)
         )
-        if model.flows.published and key == "school":
-            peer = _county_mean(ratio, table.county, model.state.governments.n, table.active)
+        if published:
+            peer = _county_mean(ratio, table.county, n_govs, table.active)
             ratio = (1.0 - a["peer_weight"]) * ratio + a["peer_weight"] * peer
         table.belief_recheck[:] = ratio
-        felt = model.flows.sanction_value.get(key)
-        if felt is not None:
-            got = felt > 0
-            table.belief_sanction[got] += rate * (felt[got] - table.belief_sanction[got])
-            if model.flows.published and key == "school":
-                # Published reports (九): peers' sanctions are seen too.
-                peer = _county_mean(felt, table.county, model.state.governments.n, table.active)
-                table.belief_sanction += (
-                    a["peer_weight"] * rate * (peer - table.belief_sanction) * (peer > 0)
-                )
+        self._learn_sanction(model, table, key, found.any(axis=1) | caught.any(axis=1))
+
+    def _learn_sanction(
+        self, model: SupervisionModel, table: UnitTable, key: str, found: np.ndarray
+    ) -> None:
+        """Believed consequences once found: consequences felt ÷ months found (with a prior).
+
+        Published reports (九) show county peers' findings and the consequences that followed
+        them: the peers' ratio is blended in by ``peer_weight``.
+        """
+        a = model.assumptions
+        felt = model.flows.sanction_value.get(key, np.zeros(table.n))
+        pressed = model.flows.pressed.get(key, np.zeros(table.n, bool))
+        felt = np.maximum(felt, a["joint_liability_push"] * pressed)
+        keep = 1.0 - a["consequence_memory_decay"]
+        self.found_memory[key] = keep * self.found_memory[key] + found * table.active
+        self.felt_memory[key] = keep * self.felt_memory[key] + felt * table.active
+        prior = a["sanction_prior_weight"]
+        belief = (self.felt_memory[key] + prior * self.prior_sanction[key]) / (
+            self.found_memory[key] + prior
+        )
+        if model.flows.published and key == "school":
+            n_govs = model.state.governments.n
+            peer_felt = _county_sum(self.felt_memory[key], table.county, n_govs, table.active)
+            peer_found = _county_sum(self.found_memory[key], table.county, n_govs, table.active)
+            peer = (peer_felt + prior * self.prior_sanction[key]) / (peer_found + prior)
+            belief = (1.0 - a["peer_weight"]) * belief + a["peer_weight"] * peer
+        table.belief_sanction[:] = np.minimum(belief, 1.0)
 
     def _choose(self, model: SupervisionModel, table: UnitTable) -> None:
-        a, lv, t = model.assumptions, model.levers, model.t
+        a, t = model.assumptions, model.t
         visits = table.belief_visits
         if model.flows.published and table is model.state.schools:
             peer = _county_mean(visits, table.county, model.state.governments.n, table.active)
             visits = (1.0 - a["peer_weight"]) * visits + a["peer_weight"] * peer
-        if lv["committed_sampling"]:
-            published = a["base_inspection_share"] + float(lv["double_random_share"])
-            visits = np.maximum(visits, published)
+        if table is model.state.schools:
+            # A spot-check rate its office published and kept (八): a floor on expected visits.
+            floor = self.published_rate[table.office]
+            visits = np.where(np.isnan(floor), visits, np.fmax(visits, floor))
         detect = 1.0 - np.exp(-visits * table.belief_per_visit)
         plan = table.plan_month
         done = (plan != NEVER) & (plan < t)
@@ -156,13 +198,13 @@ class Behaviour(Mechanism):
         table.belief_detect[:] = detect  # kept on the table for agents, metrics and analysis
         stake = detect * table.belief_sanction
         res = resources(table, a["incentive_weight"])
-        effort_star = _logistic(
+        effort_star = logistic(
             a["effort_intercept"]
             + a["effort_stake_weight"] * stake
             + a["effort_incentive_weight"] * table.incentive
             + a["effort_resource_weight"] * (res - 1.0)
         )
-        dressing_star = _logistic(
+        dressing_star = logistic(
             a["dressing_intercept"]
             + a["dressing_stake_weight"] * table.belief_sanction * table.belief_announced
             - a["gaming_resource_weight"] * (res - 1.0)
@@ -170,7 +212,7 @@ class Behaviour(Mechanism):
         # Faking spares the sanction for an open item unless a re-check catches it, and being
         # caught costs more than the original failing (aggravating, 2021 accountability rules).
         net = 1.0 - table.belief_recheck * (1.0 + a["fake_caught_penalty_ratio"])
-        fake_star = _logistic(
+        fake_star = logistic(
             a["fake_intercept"]
             + a["fake_stake_weight"] * table.belief_sanction * np.maximum(net, -1.0)
             - a["gaming_resource_weight"] * (res - 1.0)
@@ -179,6 +221,25 @@ class Behaviour(Mechanism):
         table.effort += step * (effort_star - table.effort)
         table.dressing += step * (dressing_star - table.dressing)
         table.fake += step * (fake_star - table.fake)
+
+    # ---- offices: the supervisors, who implement levers ------------------------------------
+    def _office_publication(self, model: SupervisionModel) -> None:
+        """Offices count their spot checks; under a committed rate (八) they publish it.
+
+        The rate published is the spot checks an office made per school over about the past
+        year (smoothed by ``learning_rate``), so a rate inspectors' time could not keep is
+        not what schools are told.
+        """
+        offices = model.state.offices
+        visits = model.flows.visits
+        spot = (visits.kind == UnitKind.SCHOOL) & (visits.purpose == Purpose.SPOT_CHECK)
+        made = np.bincount(visits.office[spot], minlength=offices.n)
+        per_school = MONTHS_PER_YEAR * made / np.maximum(offices.n_schools, 1)
+        self.spot_checks_year += model.assumptions["learning_rate"] * (
+            per_school - self.spot_checks_year
+        )
+        committed = bool(model.levers["committed_sampling"])
+        self.published_rate = np.where(committed, self.spot_checks_year, np.nan)
 
     def _office_effort(self, model: SupervisionModel) -> None:
         a, lv = model.assumptions, model.levers

@@ -7,8 +7,8 @@ distance and travel time from an office to a unit, clause 十七's 地理因素�
 inspector's monthly field hours and visit capacity; the cost of a visit (二十一); each office's
 staffing target (十七); the teachers' hours a visit takes, the quality schools lose to that
 burden and which schools are under an improvement plan; the key of a visit for counter-based
-draws; and the rank of an element
-within its group of a sorted array.
+draws; the rank of an element within its group of a sorted array; the areas third-party
+monitoring measures and the logistic response of bounded-rational choices.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 
 _N_PURPOSES = len(Purpose)
 _N_KINDS = len(UnitKind)
+
+#: Areas third-party monitoring (七) measures, from tests and data: teaching and resources of
+#: schools, standards and funding of governments. Detection (what it finds) and reporting (what
+#: it sees of the ledger, exposing omitted items) both use them.
+MONITORED_AREAS: frozenset[str] = frozenset({"teaching", "resources", "standards", "funding"})
 
 
 def resources(table: UnitTable, incentive_weight: float) -> np.ndarray:
@@ -271,6 +276,11 @@ def staffing_target(model: SupervisionModel, buffer: float = 0.0) -> tuple[np.nd
 def visit_key(visits: Visits) -> np.ndarray:
     """A key per visit for counter-based draws: (kind, unit, purpose) packed in an integer."""
     return (visits.unit * _N_KINDS + visits.kind) * _N_PURPOSES + visits.purpose
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    """The logistic response of a bounded-rational choice to its logit (behaviour, reporting)."""
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def group_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

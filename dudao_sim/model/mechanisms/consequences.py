@@ -21,8 +21,12 @@ items or deadlines. Missed deadlines alone never close a school. Illegal acts fo
 ethics or governance problems) are referred to the authorities (十六). Well-rated units earn a
 resource tilt (十三).
 
+A misreport that an independent observation exposed (7.7) is sanctioned the next month
+apart from the ladder: held accountable (十六: 阻挠、干扰和不配合教育督导工作) with the strength
+of accountability and the felt weight of the misreport sanction (none before the reform).
+
 ``flows.sanction_value`` holds the felt weight (0–1) of what each unit received this month;
-behaviour learns from it.
+behaviour learns from it; reporting learns from ``flows.misreport_sanction``.
 """
 
 from __future__ import annotations
@@ -72,12 +76,14 @@ class Consequences(Mechanism):
     """The consequence ladder, its severe path, and incentives.
 
     Reads: ``flows.fake_caught``, ``flows.laggards``, ``flows.incidents_known``,
-    ``flows.found`` (referrals); ``carry.pending`` (cleared); state — active, rating,
-    sanction, last_sanction, last_assessed, last_fake_caught, problems' detected and severity.
+    ``flows.found`` (referrals); ``carry.pending`` (exposed misreports, cleared); state —
+    active, rating, sanction, last_sanction, last_assessed, last_fake_caught, problems'
+    detected and severity.
 
-    Writes: ``flows.sanction_value``; state — sanction, last_sanction, n_sanctions_12m,
-    last_assessed, last_fake_caught, incentive; schools' failed_month (held to account);
-    private schools' effort and fake (new leader); closed schools (licence revoked,
+    Writes: ``flows.sanction_value``, ``flows.misreport_sanction``; state — sanction,
+    last_sanction, n_sanctions_12m, last_assessed, last_fake_caught, incentive; schools'
+    failed_month (held to account); private schools' effort and fake (new leader); closed
+    schools (licence revoked,
     :func:`close_schools`).
     """
 
@@ -104,8 +110,10 @@ class Consequences(Mechanism):
             )
             table.last_fake_caught = np.where(caught, t, table.last_fake_caught).astype(np.int32)
             late = model.flows.laggards.get(key, none) & active
-            pending = model.carry.pending.pop(key)  # e.g. misreports exposed last month
+            pending = model.carry.pending.pop(key)  # misreports exposed last month
             pending = pending & active if pending is not None else none
+            if key == "government":
+                self._misreport_sanction(model, pending)
             # Once per cycle: a unit's ordinary triggers are assessed at the first moment of
             # the supervision year (a deadline, a re-check or December) at which it has one.
             year_start = t - model.calendar.month_of_year(t) + 1
@@ -116,7 +124,7 @@ class Consequences(Mechanism):
             # rectification decision (拒不执行整改决定, 十六).
             refusal = late & fresh & recent & (table.sanction >= Sanction.ACCOUNTABILITY)
             model.record(f"refusals_{key}", refusal)
-            ordinary = late | caught | pending
+            ordinary = late | caught
             if december:
                 ordinary |= (table.rating == Rating.FAIL) & active
             ordinary &= fresh
@@ -133,6 +141,24 @@ class Consequences(Mechanism):
                 self._incentives(model, table)
             model.flows.sanction_value[key] = value
             self._refer(model, table, key)
+
+    def _misreport_sanction(self, model: SupervisionModel, exposed: np.ndarray) -> None:
+        """Sanction a misreport exposed last month (十六: 不配合教育督导 is held accountable).
+
+        Like the ladder's accountability rung it bites with ``accountability_strength``, with
+        the felt weight of the ``misreport_sanction`` lever; one that does not bite is a written
+        criticism. At zero an exposure goes unsanctioned. Counties and cities learn it from the
+        sanctions that follow exposures.
+        """
+        lv, t = model.levers, model.t
+        weight = float(lv["misreport_sanction"])
+        u = model.streams.uniform("misreport_accountability", t, len(exposed))
+        bit = exposed & (weight > 0) & (u < float(lv["accountability_strength"]))
+        criticised = exposed & (weight > 0) & ~bit
+        model.record("misreport_sanctions", bit)
+        model.flows.misreport_sanction = np.where(
+            bit, weight, np.where(criticised, model.assumptions["criticism_weight"], 0.0)
+        )
 
     def _ladder(
         self,

@@ -11,11 +11,16 @@ For every visit and every hidden problem of the visited unit, the chance it is f
 - severity, and member departments' engagement (三) for cross-department areas.
 
 Third-party monitoring (七) looks only at teaching and resources (schools) or standards and
-funding (governments), from data, so it is not fooled by dressing. A colluding inspector (low
-integrity, 十九) records nothing: more likely for the unit's own badged inspector than for one
-drawn at random (八, 双随机). Problems closed on paper (虚假整改) are invisible to ordinary
-visits; only a re-check (十二) looks at closed items. Where badged inspectors' contacts are
-public (十九), complaints reveal hidden problems in their zones.
+funding (governments), from data, so it is not fooled by dressing.
+
+Collusion (十九) is a choice: a low-integrity inspector records nothing when what the visited
+unit stands to lose if its problems are found (its believed sanction) outweighs what the
+inspector stands to lose — the chance, learned from the removals of colleagues who bent the
+rules, of being found out and removed. It is more likely with the unit's own badged inspector
+than with one drawn at random (八, 双随机). Problems closed on paper (虚假整改) are what a
+re-check (十二) looks at; an ordinary visit, an evaluation or a complaint comes across one only
+where the problem is still plainly there, at a lower rate. Where badged inspectors' contacts
+are public (十九), complaints reveal hidden problems in their zones.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind, Visits
-from dudao_sim.model.mechanisms.common import visit_key
+from dudao_sim.model.mechanisms.common import MONITORED_AREAS, visit_key
 from dudao_sim.model.state import CROSS_DEPARTMENT, ProblemState, UnitTable, row_count
 
 if TYPE_CHECKING:
@@ -33,14 +38,14 @@ if TYPE_CHECKING:
 
 _P = ProblemState
 _THOROUGH = (Purpose.END_OF_TERM, Purpose.SPECIAL, Purpose.CONFIRMATION)
-_MONITORED = {"teaching", "resources", "standards", "funding"}
 
 
 class Detection(Mechanism):
     """What the month's visits find, honestly recorded or not.
 
-    Reads: ``flows.visits``; state — problems (state, severity, recheck) and dressing of the
-    visited units, inspectors' skill, integrity and misconduct, schools' badged inspector.
+    Reads: ``flows.visits``; state — problems (state, severity, recheck), dressing and
+    believed sanction of the visited units, inspectors' skill, integrity and misconduct,
+    offices' exposure_belief, schools' badged inspector.
 
     Writes: ``flows.found``, ``flows.fake_caught``; ``carry.misconduct_reported``
     (complaints); state — inspectors' misconduct, units' last_evaluated_fully (reviews and
@@ -63,13 +68,7 @@ class Detection(Mechanism):
         integrity = np.where(
             visits.inspector >= 0, ins.integrity[np.maximum(visits.inspector, 0)], 1.0
         )
-        familiarity = np.where(visits.familiar, 1.0, a["stranger_collusion_factor"])
-        p_collude = (
-            a["collusion_scale"]
-            * (1.0 - integrity) ** a["collusion_integrity_exponent"]
-            * familiarity
-            * (1.0 - a["enforcement_deterrence"] * float(lv["integrity_enforcement"]))
-        )
+        p_collude = self._collusion_chance(model, visits, integrity)
         colludes = model.streams.uniform_at("collusion", t, visit_key(visits)) < p_collude
         online_factor = a["online_detection"] + a["smart_detection_gain"] * float(
             lv["smart_supervision"]
@@ -82,7 +81,7 @@ class Detection(Mechanism):
             (UnitKind.GOVERNMENT, model.state.governments),
         ):
             sel = visits.kind == kind
-            discovered, found, caught, suppressed = self._detect(
+            discovered, found, caught, outside, suppressed = self._detect(
                 model,
                 table,
                 kind,
@@ -97,6 +96,7 @@ class Detection(Mechanism):
             model.flows.fake_caught[key] = caught
             model.record(f"detections_{key}", discovered)
             model.record(f"fakes_caught_{key}", caught)
+            model.record(f"fakes_caught_outside_rechecks_{key}", outside)
             # Inspectors who suppressed what they saw accumulate misconduct (十九).
             colluders = visits.inspector[sel][suppressed & (visits.inspector[sel] >= 0)]
             np.add.at(ins.misconduct, colluders, 1)
@@ -104,6 +104,43 @@ class Detection(Mechanism):
             self._thorough_record(model, table, key, visits.select(sel), found)
         self._zone_log(model, visits, colludes)
         self._complaints(model)
+
+    def _collusion_chance(
+        self, model: SupervisionModel, visits: Visits, integrity: np.ndarray
+    ) -> np.ndarray:
+        """Chance per visit that the inspector colludes and records nothing (十九).
+
+        The visited unit stands to gain its believed sanction (what it expects to lose if its
+        problems are found: the stakes it learned from its own and, where reports are
+        published, its peers' sanctions). The inspector stands to lose their post: the
+        believed chance of being found out — the share of rule-bending colleagues their office
+        removed, as its inspectors saw it (``offices.exposure_belief``, learned by staffing
+        from misconduct exits, complaints included) — times the cost of removal relative to a
+        full sanction (``exposure_cost_ratio``). Collusion happens in proportion to the gain's
+        share of gain plus expected cost (nothing to gain, no collusion), scaled by the
+        inspector's dishonesty and familiarity with the unit. No lever value is read here:
+        integrity enforcement acts through the removals inspectors see.
+        """
+        a = model.assumptions
+        ins, offices = model.state.inspectors, model.state.offices
+        school = visits.kind == UnitKind.SCHOOL
+        stake = np.where(
+            school,
+            model.state.schools.belief_sanction[np.where(school, visits.unit, 0)],
+            model.state.governments.belief_sanction[np.where(school, 0, visits.unit)],
+        )
+        office = ins.office[np.maximum(visits.inspector, 0)]
+        risk = a["exposure_cost_ratio"] * offices.exposure_belief[office]
+        gain_share = np.divide(
+            stake, stake + risk, out=np.zeros(len(visits)), where=stake + risk > 0
+        )
+        familiarity = np.where(visits.familiar, 1.0, a["stranger_collusion_factor"])
+        return (
+            a["collusion_scale"]
+            * (1.0 - integrity) ** a["collusion_integrity_exponent"]
+            * familiarity
+            * gain_share
+        )
 
     def _thorough_record(
         self,
@@ -156,21 +193,27 @@ class Detection(Mechanism):
         announced: np.ndarray,
         base: np.ndarray,
         colludes: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """What the visits found.
+
+        A problem closed on paper (fake) is what a re-check that falls due looks at
+        (``p_detect_recheck``); any other visit that looks at the area comes across it only
+        where the problem is still plainly there, at ``fake_visibility`` × its ordinary
+        detection chance.
 
         Returns:
             Hidden problems discovered, all problems found (hidden or unfollowed), fakes
-            caught (each units x areas), and the visits whose inspector suppressed what was
-            there.
+            caught, fakes caught where no re-check looked at the item (each units x areas),
+            and the visits whose inspector suppressed what was there.
         """
         a, lv, t = model.assumptions, model.levers, model.t
         prob = table.problems
         n, n_areas = prob.state.shape
         cross = np.array([area in CROSS_DEPARTMENT for area in table.areas])
-        monitored = np.array([area in _MONITORED for area in table.areas])
+        monitored = np.array([area in MONITORED_AREAS for area in table.areas])
         area_boost = 1.0 + cross * a["member_detection_boost"] * float(lv["member_unit_engagement"])
         findable = prob.findable[units]  # hidden, or known but unfollowed
+        fake = prob.state[units] == _P.FAKE
         sev_floor = a["severity_detection_floor"]
         dressing = np.where(announced, a["dressing_efficacy"] * table.dressing[units], 0.0)
         p = (
@@ -180,6 +223,7 @@ class Detection(Mechanism):
             * (sev_floor + (1.0 - sev_floor) * prob.severity[units])
         )
         p = np.where((purpose == Purpose.MONITORING)[:, None], p * monitored[None, :], p)
+        p = np.where(fake, p * a["fake_visibility"], p)
         recheck = purpose == Purpose.RECHECK
         # A re-check looks at the closed items that fell due: fake closures and rebounds.
         due = (prob.recheck[units] == t) & recheck[:, None]
@@ -189,7 +233,7 @@ class Detection(Mechanism):
         p = np.where(due, np.maximum(p, p_recheck), p)
         p = np.clip(p, 0.0, a["p_detect_max"])
         honest = ~colludes
-        looked = (findable | (due & (prob.state[units] == _P.FAKE))) & honest[:, None]
+        looked = (findable | fake) & honest[:, None]
         # Several visits in a month are independent chances: multiply the misses per unit,
         # summing logs per area with bincount (much faster than ufunc.at).
         log_miss = np.where(looked, np.log1p(-p), 0.0)
@@ -203,6 +247,10 @@ class Detection(Mechanism):
         hit = u < 1.0 - miss
         found = hit & prob.findable
         caught = hit & (prob.state == _P.FAKE)
+        # A catch counts as the re-check's wherever an honest re-check looked at the item.
+        rechecked = np.zeros((n, n_areas), bool)
+        rows, cols = np.nonzero(due & fake & honest[:, None])
+        rechecked[units[rows], cols] = True
         present_seen = (prob.present[units] & ~(prob.state[units] == _P.OPEN)).any(axis=1)
         suppressed = colludes & present_seen
         name = kind.name.lower()
@@ -212,10 +260,16 @@ class Detection(Mechanism):
         looks = np.where((purpose == Purpose.MONITORING)[:, None], monitored[None, :], True)
         model.record(f"present_at_visits_{name}", (prob.state[units] == _P.HIDDEN) & looks)
         model.record(f"refound_{name}", found & (prob.state == _P.UNFOLLOWED))
-        return found & (prob.state == _P.HIDDEN), found, caught, suppressed
+        return found & (prob.state == _P.HIDDEN), found, caught, caught & ~rechecked, suppressed
 
     def _complaints(self, model: SupervisionModel) -> None:
-        """Public contact details of badged inspectors open a complaint channel (十九)."""
+        """Public contact details of badged inspectors open a complaint channel (十九).
+
+        Parents and teachers complain about a problem they live with — hidden, known but
+        unfollowed, or closed on paper only (a complaint about a fake closure exposes it) —
+        with ``p_complaint`` × severity a month; a complaint about a zone whose inspector hid
+        problems exposes the inspector.
+        """
         if not model.levers["public_contact_details"]:
             return
         a, t = model.assumptions, model.t
@@ -224,14 +278,19 @@ class Detection(Mechanism):
         u = model.streams.uniform("complaints", t, prob.state.shape)
         badged = (schools.badged >= 0)[:, None]
         complaint = (
-            prob.findable
+            (prob.findable | (prob.state == _P.FAKE))
             & badged
             & schools.active[:, None]
             & (u < a["p_complaint"] * prob.severity)
         )
-        model.flows.found["school"] |= complaint
+        fake = complaint & (prob.state == _P.FAKE)
+        found = model.flows.found["school"]
+        caught = model.flows.fake_caught["school"]
+        model.record("fakes_caught_school", fake & ~caught)
+        model.record("fakes_caught_outside_rechecks_school", fake & ~caught)
+        model.flows.found["school"] = found | (complaint & ~fake)
+        model.flows.fake_caught["school"] = caught | fake
         model.record("complaints", complaint)
-        # A complaint about a zone whose inspector hid problems exposes the inspector.
         exposed = schools.badged[complaint.any(axis=1)]
         exposed = exposed[ins.misconduct[exposed] > 0]
         model.carry.misconduct_reported[exposed] = True

@@ -50,10 +50,9 @@ class Results(Mechanism):
     effort, fake, fiscal, incentive, orders_year, fakes_caught_year, rating, evaluated_year,
     active; schools' dressing.
 
-    Writes: ``flows.laggards``, ``flows.published``; state — problems (state, detected,
-    deadline, closed, recheck, n_orders, n_detections, severity), orders_year,
-    fakes_caught_year, rating, schools' belief_sanction (joint liability), failed_month and
-    visit_hours.
+    Writes: ``flows.laggards``, ``flows.pressed`` (joint liability), ``flows.published``;
+    state — problems (state, detected, deadline, closed, recheck, n_orders, n_detections,
+    severity), orders_year, fakes_caught_year, rating, schools' failed_month and visit_hours.
     """
 
     name = "results"
@@ -206,9 +205,7 @@ class Results(Mechanism):
             govs = model.state.governments
             counties = np.unique(table.county[laggard])
             govs.orders_year[counties] += 1
-            table.belief_sanction[laggard] = np.minimum(
-                1.0, table.belief_sanction[laggard] + a["joint_liability_push"]
-            )
+            model.flows.pressed[key] = laggard  # felt by the schools (behaviour)
             model.record("joint_liability_cases", len(counties))
 
     def _rate(self, model: SupervisionModel, table: UnitTable, key: str) -> None:

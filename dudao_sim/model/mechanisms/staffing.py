@@ -13,7 +13,9 @@ Clauses 六, 十七, 十八, 十九, 二十一 and 二十五.
   part-timers' fees (二十一); posts follow the jurisdiction's fiscal capacity.
 - Every month inspectors leave (attrition, part-timers more often), misconduct is found and the
   inspector made to exit (十九: discipline and the exit mechanism; complaints through published
-  contacts expose some), and training hours raise skill (十八).
+  contacts expose some) within the cases the office can conclude, inspectors learn from those
+  removals how likely exposure is (which weighs on collusion, detection), and training hours
+  raise skill (十八).
 - Every month schools whose badged inspector left get another (六): an inspector takes the
   schools their time allows at the planned zone-visit rate, and offices below the coverage
   target stretch zones up to the national cap of 20 schools; a thin inspectorate leaves
@@ -55,12 +57,16 @@ class Staffing(Mechanism):
     budget, trip_km, visit_hours, diligence, belief_short_staff).
 
     Writes: state — inspectors (active, full_time, hired, skill, integrity, misconduct,
-    training_hours), schools' badged inspector. No flows.
+    training_hours), offices' exposure_belief, schools' badged inspector. No flows.
     """
 
     name = "staffing"
     clauses = ("六", "十七", "十八", "十九", "二十一", "二十五")
     odd_section = "7.9"
+
+    def setup(self, model: SupervisionModel) -> None:
+        """Each office's misconduct cases concluded this year (its discipline capacity, 十九)."""
+        self.cases_this_year = np.zeros(model.state.offices.n)
 
     def step(self, model: SupervisionModel) -> None:
         """Monthly exits and training; January recruitment and zone assignment."""
@@ -71,26 +77,52 @@ class Staffing(Mechanism):
         self._assign_zones(model)
 
     def _exits(self, model: SupervisionModel) -> None:
+        """Attrition and misconduct exits; inspectors learn from the removals they see (十九).
+
+        An inspector with misconduct on record comes under suspicion with
+        ``misconduct_detection`` × the office's integrity enforcement a month, or at once when a
+        complaint exposed them. An office concludes at most ``misconduct_cases_per_year`` cases
+        a year per active inspector (its discipline work; suspects beyond it stay in post), so a
+        stock of misconduct from before a stricter regime is worked off over years rather than
+        purged at once. Each office's inspectors then update their belief of how often a
+        rule-bending colleague is removed (``offices.exposure_belief``) by ``learning_rate``
+        toward this month's removals ÷ colleagues with misconduct on record.
+        """
         a, lv, t = model.assumptions, model.levers, model.t
-        ins = model.state.inspectors
+        ins, offices = model.state.inspectors, model.state.offices
         u = model.streams.uniform("inspector_exits", t, (ins.n, 2))
         p_leave = (
             np.where(ins.full_time, a["attrition_full_time"], a["attrition_part_time"])
             / MONTHS_PER_YEAR
         )
         leave = ins.active & (u[:, 0] < p_leave)
-        caught = (
-            ins.active
-            & (ins.misconduct > 0)
-            & (
-                (u[:, 1] < a["misconduct_detection"] * float(lv["integrity_enforcement"]))
-                | model.carry.misconduct_reported
-            )
+        holders = ins.active & (ins.misconduct > 0)
+        suspected = holders & (
+            (u[:, 1] < a["misconduct_detection"] * float(lv["integrity_enforcement"]))
+            | model.carry.misconduct_reported
         )
         model.carry.misconduct_reported[:] = False
+        # An office concludes suspected cases, in random order, while its year's capacity lasts.
+        if model.calendar.is_january(t):
+            self.cases_this_year[:] = 0.0
+        size = np.bincount(ins.office[ins.active], minlength=offices.n)
+        left = np.maximum(a["misconduct_cases_per_year"] * size - self.cases_this_year, 0.0)
+        room = np.floor(left + model.streams.uniform("misconduct_room", t, offices.n))
+        rows = np.flatnonzero(suspected)
+        rows = rows[np.lexsort((u[rows, 1], ins.office[rows]))]
+        _, rank = group_ranks(ins.office[rows])
+        caught = np.zeros(ins.n, bool)
+        caught[rows[rank < room[ins.office[rows]]]] = True
+        self.cases_this_year += np.bincount(ins.office[caught], minlength=offices.n)
         for mask, event in ((leave, "inspectors_left"), (caught & ~leave, "misconduct_exits")):
             ins.active[mask] = False
             model.record(event, mask)
+        n_holders = np.bincount(ins.office[holders], minlength=offices.n)
+        removed = np.bincount(ins.office[caught & ~leave], minlength=offices.n)
+        seen = n_holders > 0
+        offices.exposure_belief[seen] += a["learning_rate"] * (
+            removed[seen] / n_holders[seen] - offices.exposure_belief[seen]
+        )
         gone = leave | caught
         if gone.any():
             schools = model.state.schools
