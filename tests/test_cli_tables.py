@@ -1,6 +1,6 @@
 """Terminal tables of run, compare and sweep: width, alignment, units, legend and numbers.
 
-The layout helpers (:mod:`dudao_sim.cli.tables`) and the catalogue's readable formatting are
+The layout helpers (:mod:`dudao_sim.i18n.layout`) and the catalogue's readable formatting are
 checked directly; the commands are run in-process (``cli.main``) on a toy synthetic province
 with few seeds and months, and what they print is parsed back and compared with the
 statistics module (:mod:`dudao_sim.experiments.statistics`) at the printed precision.
@@ -21,11 +21,19 @@ import pandas as pd
 import pytest
 from tqdm import tqdm
 
+import dudao_sim as ds
 from dudao_sim.cli import output
 from dudao_sim.cli.labels import KEY_OUTCOMES, SWEEP_OUTCOMES
 from dudao_sim.cli.main import main
 from dudao_sim.cli.progress import LineStream, Progress, progress_mode
-from dudao_sim.cli.tables import (
+from dudao_sim.experiments import ResultStore
+from dudao_sim.experiments.statistics import (
+    interval,
+    last_months_mean,
+    paired_differences,
+    summarize,
+)
+from dudao_sim.i18n.layout import (
     MAX_WIDTH,
     Column,
     chunks,
@@ -33,13 +41,6 @@ from dudao_sim.cli.tables import (
     display_width,
     render,
     wrap,
-)
-from dudao_sim.experiments import ResultStore
-from dudao_sim.experiments.statistics import (
-    interval,
-    last_months_mean,
-    paired_differences,
-    summarize,
 )
 from dudao_sim.metrics.catalogue import (
     GROUPS,
@@ -499,3 +500,20 @@ def test_display_of_the_catalogue_is_what_tables_use():
         "%; change in pp",
         "lower is better",
     ]
+
+
+@pytest.mark.hunan
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_hierarchy_summary_of_hunan_fits_and_keeps_its_city_rows(lang, capsys):
+    """Prose wraps under its indent, the city table lays out within 100 columns, and every
+    市州 keeps its row with its counties, the longest name (湘西土家族苗族自治州) included."""
+    assert main(["hierarchy", "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(_screen(line)) <= MAX_WIDTH for line in lines), max(lines, key=len)
+    cities = ds.load_province("hunan").cities
+    counties = ds.load_province("hunan").county_table["parent_code"].value_counts()
+    for code, name in cities["name"].items():
+        (row,) = [line for line in lines if line.startswith(name)]
+        assert row.split()[1] == str(counties[code]), row
+    wrapped = [line for line in lines if line.startswith("    ")]
+    assert wrapped  # the long prose lines of the summary continue, indented

@@ -7,7 +7,7 @@ as a :class:`~dudao_sim.cli.common.Command`; :data:`COMMANDS` lists them in the 
 ``--help`` shows. What they share — the parser, user errors, the province, staffing, run and
 execution options — is in :mod:`dudao_sim.cli.common`; the tables, CSV and JSON that ``run``,
 ``compare`` and ``sweep`` print in :mod:`dudao_sim.cli.output` (laid out within 100 display
-columns by :mod:`dudao_sim.cli.tables`); progress on stderr in :mod:`dudao_sim.cli.progress`.
+columns by :mod:`dudao_sim.i18n.layout`); progress on stderr in :mod:`dudao_sim.cli.progress`.
 
 Every user mistake — a bad option value, an unknown province, bad data, an unwritable output
 file — prints one line ``dudao-sim: error: ...`` to stderr and gives exit code 2, before any

@@ -11,7 +11,7 @@ prints them with ``--format``:
   chosen language, values in the catalogue's readable units (percentage points, 万元, SD)
   with at most :data:`DIGITS` significant digits, the one interval notation
   ``+0.106 [+0.098, +0.114]``, a legend under each block; at most
-  :data:`~dudao_sim.cli.tables.MAX_WIDTH` display columns (:mod:`dudao_sim.cli.tables`);
+  :data:`~dudao_sim.i18n.layout.MAX_WIDTH` display columns (:mod:`dudao_sim.i18n.layout`);
 - ``csv``: the records (unscaled values, catalogue units);
 - ``json``: the records under ``"rows"`` with what the legend states (``"meta"``).
 """
@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from dudao_sim.cli.tables import GAP, MAX_WIDTH, Column, chunks, column_widths, render, wrap
+from dudao_sim.i18n.layout import GAP, MAX_WIDTH, Column, chunks, column_widths, render, wrap
 from dudao_sim.experiments.statistics import (
     interval,
     last_months_mean,

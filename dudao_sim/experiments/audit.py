@@ -93,19 +93,6 @@ KNOWN_DEAD_LEVERS: dict[str, Known] = {
         "the delay shifts when reports arrive, and nothing any unit or office does depends "
         "on when the province hears (四): it moves only the reporting formula"
     ),
-    "visit_cap_per_year": Known(
-        "since visits draw on inspectors' hours and offices' budgets (十七, 二十一), few schools "
-        "reach 12 visits a year, so the cap rarely binds; what it spares them is burden "
-        "(teachers' hours), and burden moves no behaviour until burden costs effort or "
-        "quality (issue 12, part 3)"
-    ),
-    "deduplicate_levels": Known(
-        "with visits bounded by inspectors' hours and budgets, two levels seldom come to one "
-        "school in the same month; sparing the second visit spares burden (teachers' hours), "
-        "which moves no behaviour until burden costs effort or quality (issue 12, part 3), and "
-        "frees an inspector's hours for another school too rarely to show at the quick "
-        "audit's size"
-    ),
 }
 
 #: Metrics that one or two levers explain today, left for a later issue: their "no echo" test

@@ -20,7 +20,6 @@ Example:
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections import Counter
 
 import networkx as nx
@@ -30,6 +29,7 @@ from dudao_sim import i18n
 from dudao_sim.data.province import TABLE_FILES, Province
 from dudao_sim.data.vocab import Level, SchoolType, label
 from dudao_sim.i18n import check_lang
+from dudao_sim.i18n.layout import MAX_WIDTH, Column, display_width, render, wrap
 from dudao_sim.policy.targets import BADGED_COVERAGE, FULL_TIME_BAND, SCHOOLS_PER_INSPECTOR
 from dudao_sim.structure.analysis import depth, inspectorate_by_city
 
@@ -54,18 +54,6 @@ def text(key: str, lang: str = "en", **values: object) -> str:
     return i18n.text(f"{TEXT_TABLE}.{key}", check_lang(lang), **values)
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _ljust(s: str, width: int) -> str:
-    return s + " " * max(0, width - _width(s))
-
-
-def _rjust(s: str, width: int) -> str:
-    return " " * max(0, width - _width(s)) + s
-
-
 def _int(n: float) -> str:
     return f"{int(n):,}"
 
@@ -83,18 +71,6 @@ def _ratio(x: float) -> str:
 def _level_name(level: str, lang: str) -> str:
     key = f"{TEXT_TABLE}.level.{level}"
     return i18n.text(key, lang) if i18n.has_text(key) else level
-
-
-def _table(rows: list[list[str]], right: set[int]) -> list[str]:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    out = []
-    for row in rows:
-        cells = [
-            _rjust(cell, widths[i]) if i in right else _ljust(cell, widths[i])
-            for i, cell in enumerate(row)
-        ]
-        out.append("  ".join(cells).rstrip())
-    return out
 
 
 def _synth_note(province: Province, lang: str) -> str:
@@ -219,7 +195,17 @@ def hierarchy_summary(province: Province, graph: nx.DiGraph, lang: str = "en") -
         lines.append(text("no_table", lang))
     lines.append("")
     lines.append(_synth_note(province, lang))
-    return "\n".join(lines)
+    return "\n".join(out for line in lines for out in _fit(line))
+
+
+def _fit(line: str, width: int = MAX_WIDTH) -> list[str]:
+    """A line wrapped to ``width`` display columns, continuations indented under its text."""
+    text_start = len(line) - len(line.lstrip(" "))
+    lines = wrap(line[text_start:], width - text_start - 2)
+    if len(lines) == 1 and display_width(line) <= width:
+        return [line]
+    indent = " " * text_start
+    return [indent + lines[0], *(indent + "  " + rest for rest in lines[1:])]
 
 
 def _city_table(graph: nx.DiGraph, lang: str, ratio_text: str) -> list[str]:
@@ -235,7 +221,7 @@ def _city_table(graph: nx.DiGraph, lang: str, ratio_text: str) -> list[str]:
         text("col_band", lang),
         text("col_coverage", lang),
     ]
-    rows = [header]
+    rows = []
     yes, no = text("yes", lang), text("no", lang)
     total = None
     for row in table.itertuples(index=False):
@@ -259,7 +245,12 @@ def _city_table(graph: nx.DiGraph, lang: str, ratio_text: str) -> list[str]:
                 _pct(row.badged_coverage),
             ]
         )
-    lines = [text("table_title", lang), *_table(rows, right={1, 2, 3, 4, 6, 8})]
+    right = {1, 2, 3, 4, 6, 8}
+    columns = [
+        Column(title, "right" if i in right else "left", flex=i == 0)
+        for i, title in enumerate(header)
+    ]
+    lines = [text("table_title", lang), *render(columns, rows)]
     if total is not None:
         lines.append(
             "  "

@@ -1,5 +1,9 @@
 r"""Terminal tables that fit the screen: display widths, wrapping and column layout.
 
+It sits with the text catalogue because how much room a text takes depends on its language,
+and below every layer that prints (the command line, the structure summary) so that each lays
+out Chinese and English text by the same rules.
+
 A terminal shows East-Asian wide and fullwidth characters (Chinese, fullwidth punctuation)
 in two columns, everything else in one (:func:`display_width`), so Chinese labels are padded
 by display width, not by ``len``. :func:`render` lays out a table of text cells within a
