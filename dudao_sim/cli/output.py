@@ -27,7 +27,6 @@ from typing import Any
 
 import pandas as pd
 
-from dudao_sim.i18n.layout import GAP, MAX_WIDTH, Column, chunks, column_widths, render, wrap
 from dudao_sim.experiments.statistics import (
     interval,
     last_months_mean,
@@ -35,6 +34,7 @@ from dudao_sim.experiments.statistics import (
     summarize,
 )
 from dudao_sim.i18n import text
+from dudao_sim.i18n.layout import GAP, MAX_WIDTH, Column, chunks, column_widths, render, wrap
 from dudao_sim.metrics.catalogue import GROUPS, display, format_interval, format_value, metric
 
 #: Output formats of ``--format``.

@@ -18,6 +18,7 @@ import numpy as np
 from dudao_sim.data.province import Province
 from dudao_sim.data.vocab import BADGED_TYPES, Level, SchoolType
 from dudao_sim.errors import ArgumentError
+from dudao_sim.model.mechanisms.common import drawn_severity
 from dudao_sim.model.state import (
     DUTY_AREAS,
     NEVER,
@@ -52,8 +53,8 @@ def _seed_problems(
     u = streams.uniform(process, -1, (n, a, 2))
     present = u[..., 0] < assumptions["initial_problem_share"]
     problems.state[present] = ProblemState.HIDDEN
-    problems.severity[present] = (
-        assumptions["new_severity_min"] + assumptions["new_severity_span"] * u[..., 1][present]
+    problems.severity[present] = drawn_severity(
+        assumptions["new_severity_min"], assumptions["new_severity_span"], u[..., 1][present]
     )
     problems.arisen[present] = -1
 

@@ -51,6 +51,16 @@ def resources(table: UnitTable, incentive_weight: float) -> np.ndarray:
     return table.fiscal * (1.0 + incentive_weight * table.incentive)
 
 
+def drawn_severity(low: float, span: float, u: np.ndarray) -> np.ndarray:
+    """Severity of new or rebounding problems: uniform on [low, low + span], within [0, 1].
+
+    Severity is a share of the worst harm, so a draw beyond 1 (possible where the assumptions
+    ``*_severity_min`` + ``*_severity_span`` exceed 1 within their ranges) counts as 1. Used
+    at set-up (initial problems) and by conditions (new problems and rebounds).
+    """
+    return np.clip(low + span * u, 0.0, 1.0)
+
+
 def teacher_hours(
     visits: Visits, dressing: np.ndarray, assumptions: Mapping[str, float]
 ) -> np.ndarray:

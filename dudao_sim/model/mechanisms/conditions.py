@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dudao_sim.model.mechanisms.base import Mechanism
-from dudao_sim.model.mechanisms.common import burden_toll, improving, resources
+from dudao_sim.model.mechanisms.common import burden_toll, drawn_severity, improving, resources
 from dudao_sim.model.state import NEVER, ProblemState, UnitTable
 
 if TYPE_CHECKING:
@@ -101,8 +101,8 @@ class Conditions(Mechanism):
         prob.state[stale_fake] = _P.HIDDEN
         model.record(f"fakes_lapsed_{kind}", stale_fake)
         prob.state[rebound] = _P.HIDDEN
-        prob.severity[rebound] = (
-            a["rebound_severity_min"] + a["rebound_severity_span"] * u[..., 1][rebound]
+        prob.severity[rebound] = drawn_severity(
+            a["rebound_severity_min"], a["rebound_severity_span"], u[..., 1][rebound]
         )
         prob.arisen[rebound] = t
         model.record(f"rebounds_{kind}", rebound)
@@ -110,7 +110,9 @@ class Conditions(Mechanism):
         # New problems.
         arise = (prob.state == _P.NONE) & active & (u[..., 0] < hazard)
         prob.state[arise] = _P.HIDDEN
-        prob.severity[arise] = a["new_severity_min"] + a["new_severity_span"] * u[..., 1][arise]
+        prob.severity[arise] = drawn_severity(
+            a["new_severity_min"], a["new_severity_span"], u[..., 1][arise]
+        )
         prob.arisen[arise] = t
         prob.detected[arise] = NEVER
         prob.closed[arise] = NEVER
