@@ -21,27 +21,32 @@ rate is committed (八) each office publishes the spot-check rate it kept over t
 a floor on the visits its schools expect; a published rotation plan tells a school whether its
 spot check is still due this year.
 
-Units then move their choices a step toward bounded-rational targets (logistic responses):
-genuine improvement effort rises with expected penalty (detection × consequences) and
-incentives; window dressing rises with the consequences and the believed share of announced
-visits; fake rectification rises with the consequences but turns unattractive once the
-believed re-check chance times the heavier penalty for being caught outweighs the sanction it
-avoids; poorer units game more (Greenstone et al. 2022; Jones et al. 2017)
-[@greenstone_2022; @jones_2017]. Offices — the supervisors, who implement levers — adjust
-their inspection effort to the violations they observe, as in an inspection game, unless the
-sampling rate is committed (Avenhaus, von Stengel & Zamir 2002 [@avenhaus_2002]; the
+Units then move their choices a step toward bounded-rational targets that share one budget:
+a multinomial logit splits the discretionary time of staff and leaders among genuine
+improvement, window dressing, fake rectification and ordinary work (the outside option).
+Improvement gains with expected penalty (detection × consequences) and incentives; window
+dressing with the consequences and the believed share of announced visits; fake rectification
+with the consequences, turning unattractive once the believed re-check chance times the
+heavier penalty for being caught outweighs the sanction it avoids. Gaming pays its own cost
+in staff time and is cheaper for poorer units; a unit that games more has less time for
+genuine improvement, and what makes faking unattractive frees time for it (Jacob & Levitt
+2003; Greenstone et al. 2022; Jones et al. 2017) [@jacob_2003; @greenstone_2022;
+@jones_2017]. Offices — the supervisors, who implement levers — adjust their inspection
+effort to the violations they observe, as in an inspection game, unless the sampling rate
+is committed (Avenhaus, von Stengel & Zamir 2002 [@avenhaus_2002]; the
 有限督导、无限威慑 commitment).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dudao_sim.model.calendar import MONTHS_PER_YEAR
 from dudao_sim.model.mechanisms.base import Mechanism, Purpose, UnitKind
-from dudao_sim.model.mechanisms.common import logistic, resources
+from dudao_sim.model.mechanisms.common import resources
 from dudao_sim.model.state import NEVER, UnitTable, row_count
 
 if TYPE_CHECKING:
@@ -68,6 +73,85 @@ def _county_mean(
     count = np.bincount(county[valid], minlength=n_govs).astype(float)
     total = _county_sum(values, county, n_govs, active)
     return np.where(valid, total / np.maximum(count[np.maximum(county, 0)], 1.0), values)
+
+
+def time_split(*utilities: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Multinomial-logit shares of a unit's discretionary time among options.
+
+    Ordinary work is the outside option, with utility 0; each option's share is
+    ``exp(u) / (1 + Σ exp(u'))``, so the shares of all options and ordinary work add up to 1
+    and time one option gains is time the others lose.
+
+    Args:
+        utilities: One utility array (logits against ordinary work) per option, same shape.
+
+    Returns:
+        The share of time of each option, in the order given.
+    """
+    top = np.maximum(np.max(utilities, axis=0), 0.0)  # shift for numerical safety
+    weights = [np.exp(u - top) for u in utilities]
+    total = np.exp(-top) + np.sum(weights, axis=0)
+    return tuple(w / total for w in weights)
+
+
+def choice_targets(
+    a: Mapping[str, float],
+    *,
+    stake: np.ndarray,
+    sanction: np.ndarray,
+    announced: np.ndarray,
+    recheck: np.ndarray,
+    incentive: np.ndarray,
+    res: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Target shares of time for genuine effort, window dressing and fake rectification.
+
+    One budget of staff's and leaders' discretionary time is split (multinomial logit) among
+    genuine improvement, window dressing, fake rectification and ordinary work. Each option's
+    utility reads only the unit's beliefs and what it holds:
+
+    - improvement: expected penalty (believed detection × sanction), incentives, resources;
+    - window dressing: the believed sanction × the believed share of announced visits, less
+      its cost (``dressing_cost``: preparing showcases and paperwork takes staff time);
+    - fake rectification: the believed sanction × its net gain, ``1 − re-check chance × (1 +
+      fake_caught_penalty_ratio)`` (no less than −1), less its cost (``fake_cost``: the
+      records fabricated for a closure on paper);
+    - gaming is cheaper for poorer units (``gaming_resource_weight``).
+
+    Args:
+        a: Assumptions.
+        stake: Believed yearly detection × believed sanction.
+        sanction: Believed consequence once found.
+        announced: Believed share of visits announced.
+        recheck: Believed chance that a closed item is re-checked.
+        incentive: Incentive the unit holds (十三).
+        res: Resources index (:func:`~dudao_sim.model.mechanisms.common.resources`).
+
+    Returns:
+        ``(effort, dressing, fake)``, each in [0, 1], adding up to less than 1.
+    """
+    poorer = -(res - 1.0)
+    u_effort = (
+        a["effort_intercept"]
+        + a["effort_stake_weight"] * stake
+        + a["effort_incentive_weight"] * incentive
+        - a["effort_resource_weight"] * poorer
+    )
+    u_dressing = (
+        a["dressing_stake_weight"] * sanction * announced
+        - a["dressing_cost"]
+        + a["gaming_resource_weight"] * poorer
+    )
+    # Faking spares the sanction for an open item unless a re-check catches it, and being
+    # caught costs more than the original failing (aggravating, 2021 accountability rules).
+    net = np.maximum(1.0 - recheck * (1.0 + a["fake_caught_penalty_ratio"]), -1.0)
+    u_fake = (
+        a["fake_stake_weight"] * sanction * net
+        - a["fake_cost"]
+        + a["gaming_resource_weight"] * poorer
+    )
+    effort, dressing, fake = time_split(u_effort, u_dressing, u_fake)
+    return effort, dressing, fake
 
 
 class Behaviour(Mechanism):
@@ -196,31 +280,19 @@ class Behaviour(Mechanism):
         done = (plan != NEVER) & (plan < t)
         detect = np.where(done, detect * a["rotation_dip"], detect)  # the visit is behind it
         table.belief_detect[:] = detect  # kept on the table for agents, metrics and analysis
-        stake = detect * table.belief_sanction
-        res = resources(table, a["incentive_weight"])
-        effort_star = logistic(
-            a["effort_intercept"]
-            + a["effort_stake_weight"] * stake
-            + a["effort_incentive_weight"] * table.incentive
-            + a["effort_resource_weight"] * (res - 1.0)
-        )
-        dressing_star = logistic(
-            a["dressing_intercept"]
-            + a["dressing_stake_weight"] * table.belief_sanction * table.belief_announced
-            - a["gaming_resource_weight"] * (res - 1.0)
-        )
-        # Faking spares the sanction for an open item unless a re-check catches it, and being
-        # caught costs more than the original failing (aggravating, 2021 accountability rules).
-        net = 1.0 - table.belief_recheck * (1.0 + a["fake_caught_penalty_ratio"])
-        fake_star = logistic(
-            a["fake_intercept"]
-            + a["fake_stake_weight"] * table.belief_sanction * np.maximum(net, -1.0)
-            - a["gaming_resource_weight"] * (res - 1.0)
+        effort, dressing, fake = choice_targets(
+            a,
+            stake=detect * table.belief_sanction,
+            sanction=table.belief_sanction,
+            announced=table.belief_announced,
+            recheck=table.belief_recheck,
+            incentive=table.incentive,
+            res=resources(table, a["incentive_weight"]),
         )
         step = a["adaptation_rate"]
-        table.effort += step * (effort_star - table.effort)
-        table.dressing += step * (dressing_star - table.dressing)
-        table.fake += step * (fake_star - table.fake)
+        table.effort += step * (effort - table.effort)
+        table.dressing += step * (dressing - table.dressing)
+        table.fake += step * (fake - table.fake)
 
     # ---- offices: the supervisors, who implement levers ------------------------------------
     def _office_publication(self, model: SupervisionModel) -> None:
