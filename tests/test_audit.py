@@ -28,7 +28,6 @@ DOCS_PAGE = audit.Path(__file__).resolve().parents[1] / "docs" / "lever_effects.
 #: not flag them.
 FIXED_METRICS = (
     "report_distortion",
-    "effort_mean",
     "coverage_assigned",
     "coverage_visited",
     "serious_failings_sanctioned",

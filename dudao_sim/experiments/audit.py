@@ -98,6 +98,20 @@ KNOWN_DEAD_LEVERS: dict[str, Known] = {
 #: Metrics that one or two levers explain today, left for a later issue: their "no echo" test
 #: is ``xfail(strict=True)``.
 KNOWN_ECHOES: dict[str, Known] = {
+    "effort_mean": Known(
+        "effort responds to stakes it observes, but believed yearly detection saturates under "
+        "the reform (median about 0.96 on Hunan, against a flow detection near 0.72: the belief "
+        "treats visits as independent draws), so detection levers barely move effort and the "
+        "incentive it holds dominates (incentive_strength alone R² about 0.90; with "
+        "recheck_timing 0.91 after the shared time budget): believed detection that learns the "
+        "yearly rate from a unit's own problems is the fix, for the next session"
+    ),
+    "inspectorate_full_time_share": Known(
+        "offices implement full_time_share_target (implementers may read levers) and recruit "
+        "full-timers toward it; establishment posts (编制) seldom bind in the audit's small "
+        "counties, so the share restates the target (R² about 0.90); offices weighing the cost "
+        "of a post against their believed cost of a staffing shortfall would make it a choice"
+    ),
     "n_forgotten_school": Known(
         "a ledger forgets nothing, so problem_ledger zeroes it by construction; without one it "
         "scales with the open items left, which incentives move through effort's built-in "
