@@ -93,6 +93,13 @@ KNOWN_DEAD_LEVERS: dict[str, Known] = {
         "the delay shifts when reports arrive, and nothing any unit or office does depends "
         "on when the province hears (四): it moves only the reporting formula"
     ),
+    "committed_sampling": Known(
+        "a committed, published spot-check rate (八) is a floor on the visits schools expect, "
+        "but believed yearly detection already saturates under the reform (about 0.96), so "
+        "the floor moves no choice; it shows in the quick audit's smaller province only. "
+        "Believed detection learned from a unit's own problems is the fix",
+        quick=False,
+    ),
 }
 
 #: Metrics that one or two levers explain today, left for a later issue: their "no echo" test
@@ -111,6 +118,19 @@ KNOWN_ECHOES: dict[str, Known] = {
         "full-timers toward it; establishment posts (编制) seldom bind in the audit's small "
         "counties, so the share restates the target (R² about 0.90); offices weighing the cost "
         "of a post against their believed cost of a staffing shortfall would make it a choice"
+    ),
+    "dressing_mean": Known(
+        "with effort and gaming sharing one time budget, window dressing is crowded out by "
+        "effort, which the held incentive dominates (see effort_mean), and resources tilted by "
+        "incentives lower gaming: incentive_strength explains R² about 0.86, with "
+        "unannounced_share 0.91 in the full audit",
+        quick=False,
+    ),
+    "n_schools_active": Known(
+        "schools close when private schools' licences are revoked on the severe rung of the "
+        "ladder that private_school_sanctions and accountability_strength set (十六): "
+        "offices implement it, schools do not choose to close (R² 0.90 in the full audit)",
+        quick=False,
     ),
     "n_forgotten_school": Known(
         "a ledger forgets nothing, so problem_ledger zeroes it by construction; without one it "
