@@ -46,8 +46,19 @@ def schools_to_cover(n_schools: np.ndarray | float, share: float) -> np.ndarray:
     return np.ceil(share * np.asarray(n_schools, dtype=float) - _TOLERANCE).astype(np.int64)
 
 
-def _ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start of each element's group and its rank in the group (``keys`` sorted by group)."""
+def group_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each element's group starts, and its rank within the group.
+
+    The one definition, shared with the model's mechanisms
+    (:mod:`dudao_sim.model.mechanisms.common` re-exports it).
+
+    Args:
+        keys: Group keys, sorted so that each group's elements are contiguous.
+
+    Returns:
+        ``(start, rank)``: the position of the first element of each element's group, and
+        ``position - start`` (0 for the first of a group, 1 for the next, ...).
+    """
     position = np.arange(len(keys))
     if not len(keys):
         return position, position
@@ -90,11 +101,11 @@ def deal_zones(
     office = np.asarray(school_office)[candidates]
     order = np.lexsort((np.asarray(order_key)[candidates], office))
     candidates, office = candidates[order], office[order]
-    _, rank = _ranks(office)
+    _, rank = group_ranks(office)
     # Free places as a flat list of inspector rows, dealt round-robin within each office.
     places = np.repeat(np.arange(len(room)), room)
     place_office = np.asarray(inspector_office)[places]
-    _, depth = _ranks(places)  # 0 for an inspector's first free place, 1 for the next, ...
+    _, depth = group_ranks(places)  # 0 for an inspector's first free place, 1 for the next, ...
     dealt = np.lexsort((places, depth, place_office))
     places, place_office = places[dealt], place_office[dealt]
     n_offices = len(to_cover)

@@ -30,6 +30,7 @@ from dudao_sim.model.state import (
     UnitTable,
 )
 from dudao_sim.structure.inspectorate import full_time_targets, inspector_targets
+from dudao_sim.structure.zones import group_ranks as group_ranks  # one definition, re-exported
 
 if TYPE_CHECKING:
     from dudao_sim.model.model import SupervisionModel
@@ -291,21 +292,3 @@ def visit_key(visits: Visits) -> np.ndarray:
 def logistic(x: np.ndarray) -> np.ndarray:
     """The logistic response of a bounded-rational choice to its logit (behaviour, reporting)."""
     return 1.0 / (1.0 + np.exp(-x))
-
-
-def group_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each element's group starts, and its rank within the group.
-
-    Args:
-        keys: Group keys, sorted so that each group's elements are contiguous.
-
-    Returns:
-        ``(start, rank)``: the position of the first element of each element's group, and
-        ``position - start`` (0 for the first of a group, 1 for the next, ...).
-    """
-    position = np.arange(len(keys))
-    if not len(keys):
-        return position, position
-    first = np.r_[True, keys[1:] != keys[:-1]]
-    start = np.maximum.accumulate(np.where(first, position, 0))
-    return start, position - start
