@@ -18,6 +18,7 @@ import ast
 import inspect
 import textwrap
 
+import model_at
 import numpy as np
 import pytest
 
@@ -47,15 +48,7 @@ def toy() -> ds.Province:
     return ds.synthetic_province(n_counties=4, seed=3)
 
 
-def reform_model(toy, month: int = 24, **overrides) -> ds.SupervisionModel:
-    """A model at ``month`` with the scenario's levers in force, before any step."""
-    model = ds.SupervisionModel(
-        toy, scenario="reform_2021", rng=9, create_agents=False, **overrides
-    )
-    model.levers = dict(model.scenario.levers)
-    model.t = month
-    model._reset_month()
-    return model
+reform_model = model_at.reform_model
 
 
 def visits_to(units: np.ndarray, office: np.ndarray, kind: UnitKind, purpose: Purpose) -> Visits:

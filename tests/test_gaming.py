@@ -18,6 +18,7 @@ mean of the last 12 months seed by seed (4 paired seeds: the paired t statistic 
 
 from __future__ import annotations
 
+import model_at
 import numpy as np
 import pytest
 
@@ -38,14 +39,8 @@ def toy() -> ds.Province:
 
 
 def reform_model(toy: ds.Province, month: int = 30, **overrides: object) -> ds.SupervisionModel:
-    """A reform model at ``month`` with the scenario's levers in force, before any step."""
-    model = ds.SupervisionModel(
-        toy, scenario="reform_2021", rng=9, create_agents=False, **overrides
-    )
-    model.levers = dict(model.scenario.levers)
-    model.t = month
-    model._reset_month()
-    return model
+    """A reform model at ``month`` (default 30) with its levers in force, before any step."""
+    return model_at.reform_model(toy, month, **overrides)
 
 
 def one_fake_each(model: ds.SupervisionModel) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import model_at
 import numpy as np
 import pytest
 
@@ -31,13 +32,8 @@ def toy() -> ds.Province:
 
 
 def reform_model(toy, month: int = 24, **overrides) -> ds.SupervisionModel:
-    """A model at ``month`` with the scenario's levers in force, before any step."""
-    model = ds.SupervisionModel(
-        toy, scenario="reform_2021", rng=9, create_agents=False, **overrides
-    )
-    model.levers = dict(model.scenario.levers)
-    model.t = month
-    model._reset_month()
+    """A reform model at ``month`` with this year's budgets and plans made."""
+    model = model_at.reform_model(toy, month, **overrides)
     planning = next(m for m in model.mechanisms if isinstance(m, Planning))
     planning.step(model)  # January: this year's budgets (二十一) and plans
     return model

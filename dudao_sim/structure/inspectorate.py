@@ -31,7 +31,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -384,6 +384,30 @@ def staff_inspectorate(
     )
 
 
+def check_frame(table: Any, name: str, columns: Sequence[str], made_by: str) -> None:
+    """Check that a user-given table is a DataFrame with the columns required.
+
+    Args:
+        table: The value given.
+        name: Its argument name, for the message.
+        columns: Columns it must have.
+        made_by: The function whose output it should look like.
+
+    Raises:
+        ArgumentError: Naming the argument, what was given and what is required.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise ArgumentError(
+            f"{name}: {type(table).__name__} is not allowed; "
+            f"must be a DataFrame as returned by {made_by}"
+        )
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ArgumentError(
+            f"{name}: missing column(s) {', '.join(missing)}; required: {', '.join(columns)}"
+        )
+
+
 def check_inspectors(inspectors: pd.DataFrame) -> None:
     """Check that ``inspectors`` looks like the output of :func:`staff_inspectorate`.
 
@@ -393,17 +417,7 @@ def check_inspectors(inspectors: pd.DataFrame) -> None:
     Raises:
         ArgumentError: If it is not a DataFrame, lacks columns or repeats an inspector id.
     """
-    if not isinstance(inspectors, pd.DataFrame):
-        raise ArgumentError(
-            f"inspectors: {type(inspectors).__name__} is not allowed; "
-            "must be a DataFrame as returned by staff_inspectorate"
-        )
-    missing = [c for c in INSPECTOR_COLUMNS if c not in inspectors.columns]
-    if missing:
-        raise ArgumentError(
-            f"inspectors: missing column(s) {', '.join(missing)}; "
-            f"required: {', '.join(INSPECTOR_COLUMNS)}"
-        )
+    check_frame(inspectors, "inspectors", INSPECTOR_COLUMNS, "staff_inspectorate")
     if inspectors["inspector_id"].duplicated().any():
         dup = inspectors.loc[inspectors["inspector_id"].duplicated(), "inspector_id"].iloc[0]
         raise ArgumentError(

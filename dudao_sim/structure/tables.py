@@ -43,6 +43,7 @@ from dudao_sim.structure.inspectorate import (
     InspectorateSpec,
     as_spec,
     assign_badged_zones,
+    check_frame,
     check_inspectors,
     county_parents,
     staff_inspectorate,
@@ -403,16 +404,7 @@ def check_zones(zones: pd.DataFrame, schools: pd.Series, inspector_ids: pd.Serie
         ArgumentError: For a table of another type, missing columns, an unknown school or
             inspector, or a school in two zones.
     """
-    if not isinstance(zones, pd.DataFrame):
-        raise ArgumentError(
-            f"zones: {type(zones).__name__} is not allowed; "
-            "must be a DataFrame as returned by assign_badged_zones"
-        )
-    missing = [c for c in ZONE_COLUMNS if c not in zones.columns]
-    if missing:
-        raise ArgumentError(
-            f"zones: missing column(s) {', '.join(missing)}; required: {', '.join(ZONE_COLUMNS)}"
-        )
+    check_frame(zones, "zones", ZONE_COLUMNS, "assign_badged_zones")
     zones = zones.loc[zones["inspector_id"].notna(), list(ZONE_COLUMNS)].astype(str)
     checks = (
         (
