@@ -40,6 +40,7 @@ FIXED_METRICS = (
     "index_coverage",
     "index_efficiency",
     "index_accountability",
+    "effort_mean",
 )
 
 

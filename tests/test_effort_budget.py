@@ -56,11 +56,11 @@ def defaults() -> dict[str, float]:
 def beliefs(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Random beliefs and holdings of ``n`` units, each within its range."""
     return {
-        "stake": rng.uniform(0.0, 1.0, n),
+        "detect": rng.uniform(0.0, 1.0, n),
         "sanction": rng.uniform(0.0, 1.0, n),
+        "reward": rng.uniform(-1.0, 1.0, n),
         "announced": rng.uniform(0.0, 1.0, n),
         "recheck": rng.uniform(0.0, 1.0, n),
-        "incentive": rng.uniform(-1.0, 1.0, n),
         "res": rng.uniform(0.2, 3.0, n),
     }
 
@@ -140,11 +140,11 @@ def one_unit_over(name: str, grid: np.ndarray) -> dict[str, np.ndarray]:
     """A school with stakes (sanction 0.6, announced half, average resources), ``name`` varied."""
     n = len(grid)
     held = {
-        "stake": np.full(n, 0.2),
+        "detect": np.full(n, 1.0 / 3.0),
         "sanction": np.full(n, 0.6),
+        "reward": np.zeros(n),
         "announced": np.full(n, 0.5),
         "recheck": np.full(n, 0.1),
-        "incentive": np.zeros(n),
         "res": np.ones(n),
     }
     held[name] = grid
@@ -183,6 +183,25 @@ def test_independent_responses_would_not_substitute():
     assert effort[1] > effort[0]
 
 
+def test_a_reward_moves_effort_only_as_far_as_findings_put_it_at_risk():
+    """A good rating's reward (十三) is at stake only where problems are believed to be found."""
+    a = defaults()
+    for detect in (0.0, 0.5, 1.0):
+        held = one_unit_over("reward", np.array([0.0, 0.8]))
+        held["detect"] = np.full(2, detect)
+        effort, _, _ = choice_targets(a, **held)
+        gain = effort[1] - effort[0]
+        if detect == 0.0:
+            assert gain == pytest.approx(0.0, abs=1e-12)  # never found: the reward is safe
+        else:
+            assert gain > 0.0, (detect, effort)
+    low, high = (one_unit_over("reward", np.array([0.0, 0.8])) for _ in range(2))
+    low["detect"], high["detect"] = np.full(2, 0.3), np.full(2, 0.9)
+    e_low, _, _ = choice_targets(a, **low)
+    e_high, _, _ = choice_targets(a, **high)
+    assert e_high[1] - e_high[0] > e_low[1] - e_low[0]
+
+
 # ---- ensemble ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def province() -> ds.Province:
@@ -202,11 +221,11 @@ def _targets(model: ds.SupervisionModel, recheck: np.ndarray) -> np.ndarray:
     s, a = model.state.schools, model.assumptions
     effort, _, _ = choice_targets(
         a,
-        stake=s.belief_detect * s.belief_sanction,
+        detect=s.belief_detect,
         sanction=s.belief_sanction,
+        reward=s.incentive,
         announced=s.belief_announced,
         recheck=recheck,
-        incentive=s.incentive,
         res=resources(s, a["incentive_weight"]),
     )
     return float(effort[s.active].mean())

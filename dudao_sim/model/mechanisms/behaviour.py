@@ -24,7 +24,8 @@ spot check is still due this year.
 Units then move their choices a step toward bounded-rational targets that share one budget:
 a multinomial logit splits the discretionary time of staff and leaders among genuine
 improvement, window dressing, fake rectification and ordinary work (the outside option).
-Improvement gains with expected penalty (detection × consequences) and incentives; window
+Improvement gains with what a finding puts at risk — the consequences, and the reward of a
+good rating (十三) — times the believed detection; window
 dressing with the consequences and the believed share of announced visits; fake rectification
 with the consequences, turning unattractive once the believed re-check chance times the
 heavier penalty for being caught outweighs the sanction it avoids. Gaming pays its own cost
@@ -97,11 +98,11 @@ def time_split(*utilities: np.ndarray) -> tuple[np.ndarray, ...]:
 def choice_targets(
     a: Mapping[str, float],
     *,
-    stake: np.ndarray,
+    detect: np.ndarray,
     sanction: np.ndarray,
+    reward: np.ndarray,
     announced: np.ndarray,
     recheck: np.ndarray,
-    incentive: np.ndarray,
     res: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Target shares of time for genuine effort, window dressing and fake rectification.
@@ -110,7 +111,11 @@ def choice_targets(
     genuine improvement, window dressing, fake rectification and ordinary work. Each option's
     utility reads only the unit's beliefs and what it holds:
 
-    - improvement: expected penalty (believed detection × sanction), incentives, resources;
+    - improvement: what being found puts at risk, times the believed yearly detection —
+      the sanction that follows a finding, and the reward of a good rating (十三) that a
+      finding puts in doubt — and resources. A reward is an incentive to improve only as far
+      as problems left unfixed are believed to be found: a unit that believes it is never
+      found keeps its reward whatever it does;
     - window dressing: the believed sanction × the believed share of announced visits, less
       its cost (``dressing_cost``: preparing showcases and paperwork takes staff time);
     - fake rectification: the believed sanction × its net gain, ``1 − re-check chance × (1 +
@@ -120,11 +125,12 @@ def choice_targets(
 
     Args:
         a: Assumptions.
-        stake: Believed yearly detection × believed sanction.
+        detect: Believed yearly detection chance.
         sanction: Believed consequence once found.
+        reward: Believed reward of a good rating at risk (十三): the incentive it holds, or
+            with published reports its county peers' too.
         announced: Believed share of visits announced.
         recheck: Believed chance that a closed item is re-checked.
-        incentive: Incentive the unit holds (十三).
         res: Resources index (:func:`~dudao_sim.model.mechanisms.common.resources`).
 
     Returns:
@@ -133,8 +139,8 @@ def choice_targets(
     poorer = -(res - 1.0)
     u_effort = (
         a["effort_intercept"]
-        + a["effort_stake_weight"] * stake
-        + a["effort_incentive_weight"] * incentive
+        + a["effort_stake_weight"] * detect * sanction
+        + a["effort_incentive_weight"] * detect * reward
         - a["effort_resource_weight"] * poorer
     )
     u_dressing = (
@@ -280,13 +286,18 @@ class Behaviour(Mechanism):
         done = (plan != NEVER) & (plan < t)
         detect = np.where(done, detect * a["rotation_dip"], detect)  # the visit is behind it
         table.belief_detect[:] = detect  # kept on the table for agents, metrics and analysis
+        reward = table.incentive
+        if model.flows.published and table is model.state.schools:
+            # Published results (九, 十三) show what well-rated peers earn.
+            peer = _county_mean(reward, table.county, model.state.governments.n, table.active)
+            reward = (1.0 - a["peer_weight"]) * reward + a["peer_weight"] * peer
         effort, dressing, fake = choice_targets(
             a,
-            stake=detect * table.belief_sanction,
+            detect=detect,
             sanction=table.belief_sanction,
+            reward=reward,
             announced=table.belief_announced,
             recheck=table.belief_recheck,
-            incentive=table.incentive,
             res=resources(table, a["incentive_weight"]),
         )
         step = a["adaptation_rate"]
