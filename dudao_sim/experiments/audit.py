@@ -115,13 +115,6 @@ KNOWN_ECHOES: dict[str, Known] = {
         "counties, so the share restates the target (R² about 0.90); offices weighing the cost "
         "of a post against their believed cost of a staffing shortfall would make it a choice"
     ),
-    "dressing_mean": Known(
-        "with effort and gaming sharing one time budget, window dressing is crowded out by "
-        "effort, which the held incentive dominates (see effort_mean), and resources tilted by "
-        "incentives lower gaming: incentive_strength explains R² about 0.86, with "
-        "unannounced_share 0.91 in the full audit",
-        quick=False,
-    ),
     "n_schools_active": Known(
         "schools close when private schools' licences are revoked on the severe rung of the "
         "ladder that private_school_sanctions and accountability_strength set (十六): "

@@ -25,8 +25,8 @@ Units then move their choices a step toward bounded-rational targets that share 
 a multinomial logit splits the discretionary time of staff and leaders among genuine
 improvement, window dressing, fake rectification and ordinary work (the outside option).
 Improvement gains with what a finding puts at risk — the consequences, and the reward of a
-good rating (十三) — times the believed detection; window
-dressing with the consequences and the believed share of announced visits; fake rectification
+good rating (十三) — times the believed detection; window dressing with the same stakes at
+the visits believed announced; fake rectification
 with the consequences, turning unattractive once the believed re-check chance times the
 heavier penalty for being caught outweighs the sanction it avoids. Gaming pays its own cost
 in staff time and is cheaper for poorer units; a unit that games more has less time for
@@ -116,8 +116,9 @@ def choice_targets(
       finding puts in doubt — and resources. A reward is an incentive to improve only as far
       as problems left unfixed are believed to be found: a unit that believes it is never
       found keeps its reward whatever it does;
-    - window dressing: the believed sanction × the believed share of announced visits, less
-      its cost (``dressing_cost``: preparing showcases and paperwork takes staff time);
+    - window dressing: what a finding at an announced visit would put at risk — believed
+      detection × the believed share of announced visits × (sanction + reward) — less its
+      cost (``dressing_cost``: preparing showcases and paperwork takes staff time);
     - fake rectification: the believed sanction × its net gain, ``1 − re-check chance × (1 +
       fake_caught_penalty_ratio)`` (no less than −1), less its cost (``fake_cost``: the
       records fabricated for a closure on paper);
@@ -144,7 +145,7 @@ def choice_targets(
         - a["effort_resource_weight"] * poorer
     )
     u_dressing = (
-        a["dressing_stake_weight"] * sanction * announced
+        a["dressing_stake_weight"] * detect * announced * (sanction + reward)
         - a["dressing_cost"]
         + a["gaming_resource_weight"] * poorer
     )
