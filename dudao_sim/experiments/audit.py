@@ -113,12 +113,6 @@ KNOWN_ECHOES: dict[str, Known] = {
         "recheck_timing 0.91 after the shared time budget): believed detection that learns the "
         "yearly rate from a unit's own problems is the fix, for the next session"
     ),
-    "inspectorate_full_time_share": Known(
-        "offices implement full_time_share_target (implementers may read levers) and recruit "
-        "full-timers toward it; establishment posts (编制) seldom bind in the audit's small "
-        "counties, so the share restates the target (R² about 0.90); offices weighing the cost "
-        "of a post against their believed cost of a staffing shortfall would make it a choice"
-    ),
     "dressing_mean": Known(
         "with effort and gaming sharing one time budget, window dressing is crowded out by "
         "effort, which the held incentive dominates (see effort_mean), and resources tilted by "
@@ -142,10 +136,6 @@ KNOWN_ECHOES: dict[str, Known] = {
         "closures × recheck_share under a recheck_timing: the re-check levers set its size by "
         "design, a count of scheduled work (R² 0.87 before beliefs were learned from "
         "observation, 0.94 after, as closures vary less with other levers)"
-    ),
-    "inspector_skill": Known(
-        "skill is a formula of training hours (training_skill_gain × hours): inspectors do not "
-        "choose to train (staffing levers: the second validity issue)"
     ),
 }
 
