@@ -24,8 +24,9 @@ DOCS_PAGE = audit.Path(__file__).resolve().parents[1] / "docs" / "lever_effects.
 
 #: Metrics the reform's validity fixes made echo-free (coverage, accountability, reviews,
 #: the four clause-二十四 indices, flow detection; report distortion once counties choose what
-#: to report, mean effort once beliefs are learned from what units observe): the audit must
-#: not flag them.
+#: to report, mean effort once beliefs are learned from what units observe; inspectors' skill
+#: once it is learned on visits and training takes field time, the full-time share once offices
+#: choose whom to hire): the audit must not flag them.
 FIXED_METRICS = (
     "report_distortion",
     "coverage_assigned",
@@ -41,6 +42,8 @@ FIXED_METRICS = (
     "index_efficiency",
     "index_accountability",
     "effort_mean",
+    "inspector_skill",
+    "inspectorate_full_time_share",
 )
 
 

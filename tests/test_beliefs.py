@@ -3,7 +3,7 @@
 Fast tests check each rule on a tiny province; the ensembles (``slow``) check that the
 responses hold over paired seeds. Tolerance of the ensembles: a response holds when the mean
 paired difference (same seeds, common random numbers) is at least twice its standard error —
-a paired t of 2 — on a 6-county synthetic province, 5 seeds, a 24-month warm-up and 48 months,
+a paired t of 2 — on a 12-county synthetic province, 5 seeds, a 24-month warm-up and 48 months,
 outcome = mean of the last 12 months.
 
 Units never read a lever: :func:`test_units_read_no_lever_when_they_learn_and_choose` runs a
@@ -286,7 +286,7 @@ VARIANTS = {
 
 @pytest.fixture(scope="module")
 def ensemble() -> dict[str, dict[int, object]]:
-    province = ds.synthetic_province(n_counties=6, seed=21)
+    province = ds.synthetic_province(n_counties=12, seed=21)
     out: dict[str, dict[int, object]] = {}
     for variant, levers in VARIANTS.items():
         out[variant] = {}

@@ -109,12 +109,6 @@ KNOWN_DEAD_LEVERS: dict[str, Known] = {
 #: Metrics that one or two levers explain today, left for a later issue: their "no echo" test
 #: is ``xfail(strict=True)``.
 KNOWN_ECHOES: dict[str, Known] = {
-    "inspectorate_full_time_share": Known(
-        "offices implement full_time_share_target (implementers may read levers) and recruit "
-        "full-timers toward it; establishment posts (编制) seldom bind in the audit's small "
-        "counties, so the share restates the target (R² about 0.90); offices weighing the cost "
-        "of a post against their believed cost of a staffing shortfall would make it a choice"
-    ),
     "n_schools_active": Known(
         "schools close when private schools' licences are revoked on the severe rung of the "
         "ladder that private_school_sanctions and accountability_strength set (十六): "
@@ -126,10 +120,6 @@ KNOWN_ECHOES: dict[str, Known] = {
         "shows what happens without the ledger of clause 十一 (R² about 0.9 for problem_ledger "
         "alone; before effort's incentive acted through believed detection, with "
         "incentive_strength as its pair)"
-    ),
-    "inspector_skill": Known(
-        "skill is a formula of training hours (training_skill_gain × hours): inspectors do not "
-        "choose to train (staffing levers: the second validity issue)"
     ),
 }
 

@@ -429,6 +429,7 @@ class InspectorTable:
         integrity: Integrity in [0, 1]; low integrity risks collusion (clause 十九).
         hired: Month hired.
         training_hours: Training hours this year.
+        training_month: Training hours scheduled for this month (taken from field hours, 十八).
         misconduct: Months of undetected misconduct (collusion) so far.
     """
 
@@ -440,6 +441,7 @@ class InspectorTable:
     integrity: np.ndarray = field(init=False)
     hired: np.ndarray = field(init=False)
     training_hours: np.ndarray = field(init=False)
+    training_month: np.ndarray = field(init=False)
     misconduct: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -450,6 +452,7 @@ class InspectorTable:
         self.integrity = _full(n, 1.0, np.float64)
         self.hired = _full(n, NEVER, np.int32)
         self.training_hours = _full(n, 0.0, np.float64)
+        self.training_month = _full(n, 0.0, np.float64)
         self.misconduct = _full(n, 0, np.int16)
 
 

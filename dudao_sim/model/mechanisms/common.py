@@ -109,14 +109,15 @@ def contract_hours(inspectors: InspectorTable, assumptions: Mapping[str, float])
     """Field hours a month each inspector slot is contracted for: by type, zero when vacant.
 
     Part-timers (serving or recently retired principals, teachers and cadres, 十七) have far
-    less time than full-timers.
+    less time than full-timers. The training hours the office scheduled for this month
+    (``training_month``, set by staffing, 十八) come out of them.
     """
     contract = np.where(
         inspectors.full_time,
         assumptions["field_hours_full_time"],
         assumptions["field_hours_part_time"],
     )
-    return contract * inspectors.active
+    return np.maximum(contract - inspectors.training_month, 0.0) * inspectors.active
 
 
 def inspector_hours(

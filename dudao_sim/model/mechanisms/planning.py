@@ -6,12 +6,13 @@ Every January:
    upward (四), the office above compares each office's delivery with its plan and presses an
    office that delivered less than ``plan_shortfall_threshold`` of it. The province checks the
    implementation of the opinions (二十五) in a random share ``implementation_supervision`` of
-   city and county offices: a checked office short of its staffing target (十七) — or of its
-   reported plan — is held accountable. Each office learns what a shortfall costs, from its own
-   case when it was short and otherwise from the offices of its level that were (the results
-   are circulated), and chooses how much of its inspectors' contracted field hours to deploy
-   (``diligence``, a logistic response to that belief). Recruitment (7.9) reads the same
-   belief. No office reads a lever: what it knows is what happened to offices that fell short.
+   city and county offices: a checked office short of its staffing target (十七: in number or
+   in full-timers) — or of its reported plan — is held accountable. Each office learns what a
+   shortfall costs, from its own case when it was short and otherwise from the offices of its
+   level that were (the results are circulated), and chooses how much of its inspectors'
+   contracted field hours to deploy (``diligence``, a logistic response to that belief).
+   Recruitment (7.9) reads the same belief. No office reads a lever: what it knows is what
+   happened to offices that fell short.
 2. **Budgets** (二十一): yuan per school supervised, for the offices' own schools (cities: a
    share of their counties' schools; the province: its institutions plus a share of all
    schools, for 督政), times the jurisdiction's fiscal capacity to the power
@@ -122,7 +123,12 @@ class Planning(Mechanism):
         a, lv, t = model.assumptions, model.levers, model.t
         offices, ins = model.state.offices, model.state.inspectors
         have = np.bincount(ins.office[ins.active], minlength=offices.n)
-        short_staff = have < a["staffing_shortfall_threshold"] * self._target  # last year's
+        have_ft = np.bincount(ins.office[ins.active & ins.full_time], minlength=offices.n)
+        # Short of last year's target in number or in full-timers (十七: both are checked).
+        threshold = a["staffing_shortfall_threshold"]
+        short_staff = (have < threshold * self._target) | (
+            have_ft < threshold * self._target_full_time
+        )
         delivered = np.divide(
             offices.visits_made,
             offices.plan_visits,
@@ -206,7 +212,8 @@ class Planning(Mechanism):
             schools.office[zone], minlength=offices.n
         ) + share * np.bincount(schools.office[schools.active], minlength=offices.n)
         offices.plan_visits = np.minimum(np.minimum(capacity, affordable), required)
-        self._target = staffing_target(model)[0]  # checked against next January (二十五)
+        # Checked against next January (二十五).
+        self._target, self._target_full_time = staffing_target(model)
         offices.visits_made[:] = 0.0
         offices.plan_reported[:] = bool(lv["plan_reporting"])
         model.record("plans_reported", offices.plan_reported)
