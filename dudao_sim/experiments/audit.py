@@ -93,17 +93,6 @@ KNOWN_DEAD_LEVERS: dict[str, Known] = {
         "the delay shifts when reports arrive, and nothing any unit or office does depends "
         "on when the province hears (四): it moves only the reporting formula"
     ),
-    "committed_sampling": Known(
-        "without a commitment an office eases its spot checks where it sees few violations "
-        "(the inspection game: office effort about 0.66 against 1 under the reform), but spot "
-        "checks are the regular and double-random shares, a quarter of a visit per school a year, "
-        "beside some eight zone visits, re-checks and evaluations; and the published rate, a "
-        "floor on the visits schools expect, sits far below what they learn: neither moves a "
-        "choice in the full audit (believed detection is not saturated by construction: it "
-        "matches what units see, 0.95 against 0.97 on Hunan). Commitment would bite where "
-        "spot checks are the bulk of supervision",
-        quick=False,
-    ),
 }
 
 #: Metrics that one or two levers explain today, left for a later issue: their "no echo" test
