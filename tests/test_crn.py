@@ -53,7 +53,8 @@ class _Rechecked(Mechanism):
 # Everything that couples one school to another is switched off, so re-checks can touch only
 # the schools they visit: no publication (九), no joint liability (十一), committed sampling (八),
 # no special supervision (五), no provincial confirmations (五, which feed county sanctions),
-# no county spill-over, no collusion (whose exits would re-draw zones), no licence revocation.
+# no county spill-over, no collusion (whose exits would re-draw zones), no licence revocation,
+# no learning by doing.
 DECOUPLED = {
     "publish_reports": False,
     "joint_liability": False,
@@ -70,6 +71,9 @@ DECOUPLED = {
     "field_hours_full_time": 100.0,
     "field_hours_part_time": 24.0,
     "zone_visits_per_year": 0,
+    # Inspectors learn on visits (十八): a re-check's practice would make its inspector more
+    # skilled at other schools.
+    "practice_skill_gain": 0.0,
 }
 
 
