@@ -2,7 +2,8 @@
 
 Mechanisms share what they need through :mod:`dudao_sim.model.mechanisms.base` (the interface,
 visits) and :mod:`dudao_sim.model.mechanisms.common` (shared rules and helpers), and pass
-results to each other only through the model's flows (:mod:`dudao_sim.model.flows`).
+results to each other only through the model's flows (:mod:`dudao_sim.model.flows`). A large
+mechanism may be split over parts of its own (:data:`PARTS`), which no other mechanism imports.
 """
 
 from __future__ import annotations
@@ -10,10 +11,19 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from dudao_sim.model.mechanisms import DEFAULT_MECHANISMS
+
 PACKAGE = "dudao_sim.model.mechanisms"
 MECHANISMS = Path(__file__).resolve().parents[1] / "dudao_sim" / "model" / "mechanisms"
 #: Modules of the package any mechanism may import.
 SHARED = {"base", "common"}
+#: Modules that are parts of one mechanism, not mechanisms: part -> the mechanism's module.
+PARTS = {
+    "visit_resources": "visits",
+    "visit_claims": "visits",
+    "visit_requests": "visits",
+    "evaluation_requests": "visits",
+}
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -47,13 +57,18 @@ def _mechanism_imports(path: Path) -> set[str]:
     return found
 
 
+def _allowed(stem: str) -> set[str]:
+    """Sibling modules module ``stem`` may import: shared ones, its mechanism and its parts."""
+    owner = PARTS.get(stem, stem)
+    return SHARED | {stem, owner} | {part for part, of in PARTS.items() if of == owner}
+
+
 def test_no_mechanism_imports_another_mechanism():
     offenders = {}
     for path in sorted(MECHANISMS.glob("*.py")):
         if path.stem == "__init__":  # the package lists every mechanism
             continue
-        allowed = SHARED | {path.stem}
-        bad = _mechanism_imports(path) - allowed
+        bad = _mechanism_imports(path) - _allowed(path.stem)
         if bad:
             offenders[path.name] = sorted(bad)
     assert not offenders, f"mechanism modules importing other mechanisms: {offenders}"
@@ -62,6 +77,21 @@ def test_no_mechanism_imports_another_mechanism():
 def test_shared_modules_import_no_mechanism():
     for name in SHARED:
         assert _mechanism_imports(MECHANISMS / f"{name}.py") <= SHARED, name
+
+
+def test_every_module_is_a_mechanism_a_shared_module_or_a_declared_part():
+    mechanisms = {m.__module__.rsplit(".", 1)[1] for m in DEFAULT_MECHANISMS}
+    modules = {p.stem for p in MECHANISMS.glob("*.py")} - {"__init__"}
+    assert modules == mechanisms | SHARED | set(PARTS)
+    assert set(PARTS.values()) <= mechanisms
+    assert not set(PARTS) & (mechanisms | SHARED)
+
+
+def test_parts_belong_to_their_own_mechanism_only():
+    assert "visit_claims" in _allowed("visits")
+    assert "visit_claims" in _allowed("visit_requests")  # parts of one mechanism share
+    assert "visit_claims" not in _allowed("detection")
+    assert "visits" not in _allowed("detection")
 
 
 def test_the_check_catches_an_import(tmp_path):

@@ -3,15 +3,17 @@
 :class:`~dudao_sim.model.calendar.Calendar` (:mod:`dudao_sim.model.calendar`) and
 :class:`~dudao_sim.model.flows.Visits` (:mod:`dudao_sim.model.flows`) are re-exported here.
 
-A mechanism is one process of the document, in one module named after it. It reads and writes
-the model's columnar state (:mod:`dudao_sim.model.state`), draws only from its own random streams
+A mechanism is one process of the document, in one module named after it (a large one keeps
+parts of its own in further modules: visits in ``visit_resources``, ``visit_claims``,
+``visit_requests`` and ``evaluation_requests``). It reads and writes the model's columnar state
+(:mod:`dudao_sim.model.state`), draws only from its own random streams
 (:class:`dudao_sim.model.streams.Streams`, keyed by process and month), records what happened
 with ``model.record`` and hands results to later mechanisms only through ``model.flows``
 (:class:`~dudao_sim.model.flows.MonthFlows`) and ``model.carry``
 (:class:`~dudao_sim.model.flows.CarryOver`); each mechanism's docstring lists what it reads
-and writes. It does not import another mechanism (shared rules are in
-:mod:`~dudao_sim.model.mechanisms.common`). Researchers plug in their own by
-subclassing :class:`Mechanism` and passing it to the model (see ``docs/odd.md``).
+and writes. It does not import another mechanism or another mechanism's parts (shared rules are
+in :mod:`~dudao_sim.model.mechanisms.common`). Researchers plug in their own by subclassing
+:class:`Mechanism` and passing it to the model (see ``docs/odd.md``).
 """
 
 from __future__ import annotations
