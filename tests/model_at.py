@@ -11,11 +11,11 @@ import dudao_sim as ds
 
 
 def reform_model(
-    province: ds.Province, month: int = 24, **overrides: object
+    province: ds.Province, month: int = 24, seed: int = 9, **overrides: object
 ) -> ds.SupervisionModel:
-    """A ``reform_2021`` model at ``month`` with its levers in force, before any step (seed 9)."""
+    """A ``reform_2021`` model at ``month`` with its levers in force, before any step."""
     model = ds.SupervisionModel(
-        province, scenario="reform_2021", rng=9, create_agents=False, **overrides
+        province, scenario="reform_2021", rng=seed, create_agents=False, **overrides
     )
     model.levers = dict(model.scenario.levers)
     model.t = month

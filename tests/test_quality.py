@@ -22,6 +22,7 @@ width, so a pass is not noise.
 
 from __future__ import annotations
 
+import model_at
 import numpy as np
 import pytest
 
@@ -109,13 +110,7 @@ def toy() -> ds.Province:
 
 def at_month(toy: ds.Province, month: int = 30, **overrides: object) -> ds.SupervisionModel:
     """A reform model at ``month`` with the scenario's levers in force, before any step."""
-    model = ds.SupervisionModel(
-        toy, scenario="reform_2021", rng=5, create_agents=False, **overrides
-    )
-    model.levers = dict(model.scenario.levers)
-    model.t = month
-    model._reset_month()
-    return model
+    return model_at.reform_model(toy, month, seed=5, **overrides)
 
 
 def test_only_schools_under_an_improvement_plan_gain_quality(toy):
