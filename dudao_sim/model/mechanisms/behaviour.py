@@ -26,9 +26,9 @@ a multinomial logit splits the discretionary time of staff and leaders among gen
 improvement, window dressing, fake rectification and ordinary work (the outside option).
 Improvement gains with what a finding puts at risk — the consequences, and the reward of a
 good rating (十三) — times the believed detection; window dressing with the same stakes at
-the visits believed announced; fake rectification
-with the consequences, turning unattractive once the believed re-check chance times the
-heavier penalty for being caught outweighs the sanction it avoids. Gaming pays its own cost
+the visits believed announced; fake rectification with the consequences, turning unattractive
+once the believed re-check chance times the heavier penalty for being caught outweighs the
+sanction it avoids. Gaming pays its own cost
 in staff time and is cheaper for poorer units; a unit that games more has less time for
 genuine improvement, and what makes faking unattractive frees time for it (Jacob & Levitt
 2003; Greenstone et al. 2022; Jones et al. 2017) [@jacob_2003; @greenstone_2022;
@@ -74,6 +74,22 @@ def _county_mean(
     count = np.bincount(county[valid], minlength=n_govs).astype(float)
     total = _county_sum(values, county, n_govs, active)
     return np.where(valid, total / np.maximum(count[np.maximum(county, 0)], 1.0), values)
+
+
+def _with_published_peers(
+    model: SupervisionModel, table: UnitTable, values: np.ndarray
+) -> np.ndarray:
+    """``values`` blended by ``peer_weight`` with the county peers' mean, for schools.
+
+    Only where reports are published (九): publication is what shows a school its peers'
+    results; otherwise ``values`` is returned as it is.
+    """
+    if not (model.flows.published and table is model.state.schools):
+        return values
+    n_govs = model.state.governments.n
+    peer = _county_mean(values, table.county, n_govs, table.active)
+    w = model.assumptions["peer_weight"]
+    return (1.0 - w) * values + w * peer
 
 
 def time_split(*utilities: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -214,8 +230,6 @@ class Behaviour(Mechanism):
         prob = table.problems
         found = model.flows.found.get(key, np.zeros(prob.state.shape, bool))
         caught = model.flows.fake_caught.get(key, np.zeros(prob.state.shape, bool))
-        published = model.flows.published and key == "school"
-        n_govs = model.state.governments.n
         seen = n_visits > 0
         # Per-visit detection: found ÷ what was there to find before the visit (hidden, or
         # known but unfollowed); a month of several visits counts as several chances.
@@ -239,10 +253,7 @@ class Behaviour(Mechanism):
         ratio = np.minimum(
             1.0, self.rechecked_memory[key] / np.maximum(self.closed_memory[key], 1.0)
         )
-        if published:
-            peer = _county_mean(ratio, table.county, n_govs, table.active)
-            ratio = (1.0 - a["peer_weight"]) * ratio + a["peer_weight"] * peer
-        table.belief_recheck[:] = ratio
+        table.belief_recheck[:] = _with_published_peers(model, table, ratio)
         self._learn_sanction(model, table, key, found.any(axis=1) | caught.any(axis=1))
 
     def _learn_sanction(
@@ -274,10 +285,7 @@ class Behaviour(Mechanism):
 
     def _choose(self, model: SupervisionModel, table: UnitTable) -> None:
         a, t = model.assumptions, model.t
-        visits = table.belief_visits
-        if model.flows.published and table is model.state.schools:
-            peer = _county_mean(visits, table.county, model.state.governments.n, table.active)
-            visits = (1.0 - a["peer_weight"]) * visits + a["peer_weight"] * peer
+        visits = _with_published_peers(model, table, table.belief_visits)
         if table is model.state.schools:
             # A spot-check rate its office published and kept (八): a floor on expected visits.
             floor = self.published_rate[table.office]
@@ -287,11 +295,8 @@ class Behaviour(Mechanism):
         done = (plan != NEVER) & (plan < t)
         detect = np.where(done, detect * a["rotation_dip"], detect)  # the visit is behind it
         table.belief_detect[:] = detect  # kept on the table for agents, metrics and analysis
-        reward = table.incentive
-        if model.flows.published and table is model.state.schools:
-            # Published results (九, 十三) show what well-rated peers earn.
-            peer = _county_mean(reward, table.county, model.state.governments.n, table.active)
-            reward = (1.0 - a["peer_weight"]) * reward + a["peer_weight"] * peer
+        # Published results (九, 十三) show what well-rated peers earn.
+        reward = _with_published_peers(model, table, table.incentive)
         effort, dressing, fake = choice_targets(
             a,
             detect=detect,
