@@ -14,8 +14,10 @@ the value given and what is allowed, with "did you mean ..." for a misspelt name
         │   └── AssumptionError    an unknown behavioural assumption or a value out of its range
         ├── ScenarioError          a scenario file or stack that cannot be read or applied
         ├── StoreError             a results folder that cannot be used (``--out``, ``--from``)
-        └── ArgumentError          a bad argument of a call: months, seeds, rng, workers, paths
-            └── UsageError         a bad command-line option (``dudao_sim.cli.common``)
+        ├── ArgumentError          a bad argument of a call: months, seeds, rng, workers, paths
+        │   └── UsageError         a bad command-line option (``dudao_sim.cli.common``)
+        ├── CatalogueError         an edited metric catalogue (``dudao_sim.metrics.catalogue``)
+        └── EventRegistryError     an edited event registry (``dudao_sim.metrics.events``)
 
 ``AssumptionError`` is a ``LeverError`` because assumption checks raised ``LeverError`` before
 this module existed. The classes are importable from here, from ``dudao_sim`` and from their

@@ -393,3 +393,9 @@ def test_one_hierarchy_of_errors_with_the_old_names() -> None:
     assert issubclass(errors.AssumptionError, LeverError)  # old except LeverError still works
     assert issubclass(UsageError, errors.ArgumentError)
     assert issubclass(errors.PlausibilityWarning, UserWarning)
+    # An edited metric catalogue or event registry is a user's mistake too (one line, exit 2).
+    from dudao_sim.metrics.catalogue import CatalogueError
+    from dudao_sim.metrics.events import EventRegistryError
+
+    assert issubclass(CatalogueError, errors.DudaoError)
+    assert issubclass(EventRegistryError, errors.DudaoError)

@@ -51,6 +51,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from dudao_sim import i18n
+from dudao_sim.errors import DudaoError
 from dudao_sim.metrics.events import EVENTS, Event
 from dudao_sim.policy.clauses import clauses
 
@@ -130,7 +131,7 @@ _UNIT_FIELDS = (
 )
 
 
-class CatalogueError(ValueError):
+class CatalogueError(DudaoError):
     """An incomplete or invalid catalogue entry (names the metric or unit and the field)."""
 
 

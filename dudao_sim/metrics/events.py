@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from dudao_sim.errors import DudaoError
 from dudao_sim.policy.clauses import clauses
 
 EVENTS_FILE = Path(__file__).with_name("events.toml")
@@ -50,7 +51,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _FIELDS = ("description", "description_zh", "clause", "reported", "internal", "rare")
 
 
-class EventRegistryError(ValueError):
+class EventRegistryError(DudaoError):
     """An event declaration that is incomplete or invalid (names the event and the field)."""
 
 
